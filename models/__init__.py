@@ -1,0 +1,1 @@
+"""The bundled trained models (package data); see MODEL_CARD.md."""

@@ -1,0 +1,7 @@
+"""``python -m relsignals``: see :mod:`relsignals.cli`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

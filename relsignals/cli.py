@@ -1,0 +1,185 @@
+"""Command line: ``python -m relsignals classify|categories|advice|train|evaluate``.
+
+Results go to stdout, everything else to stderr. Exit 0 on success and 2 on a usage
+or input error, with a one-line message and no traceback. Texts are never echoed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from .errors import RelSignalsError
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A command-line usage error."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2 (argparse prints the full usage)
+        raise UsageError(message)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="relsignals", description=(
+        "Which causes from the article are at work in someone's words about a partner. "
+        "Not therapy, not a diagnosis."))
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("classify", help="classify text(s)", description=(
+        "Classify one text (argument, or stdin with '-' or no argument) or a file of texts."))
+    p.add_argument("text", nargs="?", help="the text; '-' or nothing reads stdin")
+    p.add_argument("--json", action="store_true", help="one JSON object per text")
+    p.add_argument("--input", metavar="FILE", help="CSV, JSONL, or plain text with one text per line")
+    p.add_argument("--column", default="text", help="column holding the text in CSV/JSONL (default: text)")
+    p.add_argument("--output", metavar="FILE", help="write results to FILE (.csv or .jsonl), one row per input row")
+    p.add_argument("--model", metavar="DIR", help="a stored model directory (default: the bundled model)")
+    p.add_argument("--resources", metavar="FILE", help="JSON list of crisis resources to show instead of the default")
+
+    p = sub.add_parser("categories", help="list the nine causes", description="List the nine causes.")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("advice", help="what the article advises for a cause",
+                       description="Show the advice for a cause id or safety flag.")
+    p.add_argument("id", help="a cause id (see `categories`) or abuse / self_harm")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("train", help="train a model on a labeled corpus", description=(
+        "Train the classifier on a corpus in the labeling guide's format and save it."))
+    p.add_argument("--data", default="data/train.jsonl", help="training corpus (default: data/train.jsonl)")
+    p.add_argument("--out", default="models/default", help="output model directory (default: models/default)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+
+    p = sub.add_parser("evaluate", help="evaluate a model on a labeled corpus", description=(
+        "Evaluate a model on a labeled corpus; writes report.md, report.json and report.png."))
+    p.add_argument("--model", metavar="DIR", help="model directory (default: the bundled model)")
+    p.add_argument("--data", default="data/test.jsonl", help="labeled corpus (default: data/test.jsonl)")
+    p.add_argument("--report-dir", default="reports", help="where to write the reports (default: reports)")
+    p.add_argument("--record", action="store_true", help="store the figures in the model's meta.json")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    try:
+        args = _build_parser().parse_args(argv)
+        return _COMMANDS[args.command](args)
+    except (UsageError, RelSignalsError) as exc:
+        print(f"relsignals: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # e.g. `| head`: stop quietly
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("relsignals: interrupted", file=sys.stderr)
+        return 130
+
+
+def _dump(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+def _cmd_classify(args: argparse.Namespace) -> int:
+    from .advice import set_crisis_resources
+    from .classifier import Classifier, default_classifier
+
+    if args.resources:
+        set_crisis_resources(args.resources)
+    if args.input and args.text is not None:
+        raise UsageError("give either a text or --input FILE, not both")
+    if args.input:
+        from .io import read_rows
+
+        rows = read_rows(args.input, args.column)
+    else:
+        text = sys.stdin.read() if args.text in (None, "-") else args.text
+        rows = [{"text": text}]
+    clf = Classifier.load(args.model) if args.model else default_classifier()
+    results = clf.classify_many([r["text"] for r in rows])
+    if args.output:
+        from .io import write_results
+
+        write_results(args.output, results, rows)
+        print(f"relsignals: wrote {len(results)} rows to {args.output}", file=sys.stderr)
+        return 0
+    from .io import flat_record
+
+    for i, (result, row) in enumerate(zip(results, rows)):
+        if args.json:
+            _dump(flat_record(result, i, row.get("id")) if args.input else result.to_dict())
+        else:
+            print(_readable(result) + ("\n" if i < len(results) - 1 else ""))
+    return 0
+
+
+def _readable(result: Any) -> str:
+    lines = ["causes:  " + (", ".join(f"{c} {result.scores[c]:.2f}" for c in result.labels)
+                            or "none found (no cause from the article fits)")]
+    lines.append("safety:  " + (", ".join(result.safety) or "none"))
+    if result.advice:
+        lines.append("advice:")
+        lines.extend(_advice_lines(result.advice[0]))
+    return "\n".join(lines)
+
+
+def _advice_lines(entry: Any) -> list[str]:
+    where = f" (article {entry.section})" if entry.section else ""
+    lines = [f"  {entry.title}{where}: {entry.summary}"]
+    lines.extend(f"  - {step}" for step in entry.steps)
+    lines.extend(f"  * {r.name}: {r.contact}" for r in entry.resources)
+    for coping in entry.coping:
+        lines.append(f"  {coping.title} (article {coping.section}):")
+        lines.extend(f"  - {step}" for step in coping.steps)
+    return lines
+
+
+def _cmd_categories(args: argparse.Namespace) -> int:
+    from .taxonomy import categories
+
+    cats = categories()
+    if args.json:
+        _dump(cats)
+        return 0
+    for c in cats:
+        print(f"{c['number']:<4} {c['id']:<22} {c['title']}: {c['description']}")
+    return 0
+
+
+def _cmd_advice(args: argparse.Namespace) -> int:
+    from .advice import advice
+
+    entry = advice(args.id)
+    if args.json:
+        _dump(entry.to_dict())
+    else:
+        print("\n".join(_advice_lines(entry)))
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from .training.train import train
+
+    result = train(args.data, args.out, seed=args.seed, progress=not args.quiet)
+    print(f"relsignals: saved model to {result['path']} (cross-validated macro F1 "
+          f"{result['cv_metrics']['macro_f1']:.3f})", file=sys.stderr)
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from .training.evaluate import evaluate_model
+
+    report = evaluate_model(args.model, args.data, args.report_dir, record=args.record)
+    print(f"relsignals: macro F1 {report['overall']['macro_f1']:.3f}; reports in {args.report_dir}",
+          file=sys.stderr)
+    return 0
+
+
+_COMMANDS = {"classify": _cmd_classify, "categories": _cmd_categories, "advice": _cmd_advice,
+             "train": _cmd_train, "evaluate": _cmd_evaluate}

@@ -1,0 +1,137 @@
+"""Loading, verifying and scoring the stored model (the serving half).
+
+A stored model is a directory holding ``model.joblib`` (plain arrays, vocabularies
+and thresholds: no scikit-learn objects) and ``meta.json`` (readable metadata:
+format version, label ids in column order, data fingerprint, metrics). Serving
+needs only numpy and joblib, so it starts fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import warnings
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .errors import ModelLoadError
+from .text import analyzer
+
+FORMAT_VERSION = 1
+MODEL_FILE = "model.joblib"
+META_FILE = "meta.json"
+_REQUIRED = ("format_version", "labels", "blocks", "coef", "intercept", "calib_a", "calib_b", "thresholds")
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class _Block:
+    """One TF-IDF feature block: an analyzer, its vocabulary and idf weights."""
+
+    def __init__(self, spec: dict[str, Any], offset: int):
+        self.analyze = analyzer(spec["analyzer"], **spec["params"])
+        self.vocabulary: dict[str, int] = spec["vocabulary"]
+        self.idf = np.asarray(spec["idf"], dtype=np.float64)
+        self.sublinear_tf = bool(spec["sublinear_tf"])
+        self.offset = offset
+
+    def transform(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Column indices and L2-normalised TF-IDF values of one text."""
+        counts = Counter(i for i in map(self.vocabulary.get, self.analyze(text)) if i is not None)
+        if not counts:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        if self.sublinear_tf:
+            tf = 1.0 + np.log(tf)
+        values = tf * self.idf[idx]
+        return idx + self.offset, values / math.sqrt(float(values @ values))
+
+
+class StoredModel:
+    """A trained model as plain arrays: scores texts into calibrated probabilities.
+
+    ``labels`` fixes the column order of :meth:`predict_proba`: the nine causes,
+    then the safety flags the model was trained on.
+    """
+
+    def __init__(self, payload: dict[str, Any], meta: dict[str, Any] | None = None):
+        missing = [k for k in _REQUIRED if k not in payload]
+        if missing:
+            raise ModelLoadError(f"model payload lacks {', '.join(missing)}; retrain the model")
+        if payload["format_version"] != FORMAT_VERSION:
+            raise ModelLoadError(
+                f"model format {payload['format_version']} is not supported by relsignals {__version__} "
+                f"(expects {FORMAT_VERSION}); retrain with `python -m relsignals train`"
+            )
+        self.labels: list[str] = list(payload["labels"])
+        self.meta = meta or {}
+        self._blocks, offset = [], 0
+        for spec in payload["blocks"]:
+            self._blocks.append(_Block(spec, offset))
+            offset += len(spec["idf"])
+        self.coef = np.asarray(payload["coef"], dtype=np.float64)
+        self.intercept = np.asarray(payload["intercept"], dtype=np.float64)
+        self.calib_a = np.asarray(payload["calib_a"], dtype=np.float64)
+        self.calib_b = np.asarray(payload["calib_b"], dtype=np.float64)
+        self.thresholds = dict(zip(self.labels, map(float, payload["thresholds"])))
+        if self.coef.shape != (offset, len(self.labels)):
+            raise ModelLoadError(f"model arrays disagree: coef {self.coef.shape}, features {offset}")
+
+    def decision_function(self, texts: list[str]) -> np.ndarray:
+        """Raw linear scores, one row per text, one column per label."""
+        out = np.tile(self.intercept, (len(texts), 1))
+        for row, text in enumerate(texts):
+            for block in self._blocks:
+                idx, values = block.transform(text)
+                if idx.size:
+                    out[row] += values @ self.coef[idx]
+        return out
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """Calibrated probabilities, shape ``(len(texts), len(labels))``."""
+        z = self.decision_function(texts) * self.calib_a + self.calib_b
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def load(path: str | Path) -> StoredModel:
+    """Load a stored model directory, checking its checksum and format version."""
+    import joblib
+
+    path = Path(path)
+    model_file, meta_file = path / MODEL_FILE, path / META_FILE
+    if not model_file.is_file() or not meta_file.is_file():
+        raise ModelLoadError(f"no model at {path}: expected {MODEL_FILE} and {META_FILE}")
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ModelLoadError(f"cannot read {meta_file}: {type(exc).__name__}") from None
+    if meta.get("model_sha256") != sha256_file(model_file):
+        raise ModelLoadError(f"{model_file} does not match the checksum in {META_FILE}; the file is corrupt")
+    trained_with = meta.get("library_versions", {}).get("relsignals")
+    if trained_with and trained_with.split(".")[:2] != __version__.split(".")[:2]:
+        warnings.warn(f"model trained with relsignals {trained_with}, running {__version__}", stacklevel=2)
+    try:
+        payload = joblib.load(model_file)
+    except Exception as exc:  # joblib raises many types for a damaged file
+        raise ModelLoadError(f"cannot load {model_file}: {type(exc).__name__}") from None
+    return StoredModel(payload, meta)
+
+
+def default_model_path() -> Path:
+    """Directory of the model bundled with the package."""
+    from importlib import resources
+
+    return Path(str(resources.files("relsignals.models").joinpath("default")))

@@ -1,0 +1,211 @@
+"""``CauseClassifier``: the scikit-learn estimator behind the bundled model.
+
+TF-IDF word n-grams (with negation scope) and character n-grams feed one logistic
+regression per label. Probabilities are calibrated with Platt scaling on
+out-of-fold scores, and each label gets its own decision threshold chosen on those
+same out-of-fold probabilities (F1 for causes, F2 for safety flags, where a missed
+flag costs more). ``export()`` turns the fitted estimator into the plain arrays
+that :class:`relsignals.model.StoredModel` serves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+from sklearn.preprocessing import MultiLabelBinarizer
+from sklearn.utils.validation import check_is_fitted
+
+from ..errors import TextTypeError
+from ..model import FORMAT_VERSION
+from ..taxonomy import CAUSE_IDS, SAFETY_FLAGS
+from ..text import analyzer
+
+DEFAULT_CLASSES = CAUSE_IDS + SAFETY_FLAGS
+_GRID = np.round(np.arange(0.05, 0.96, 0.025), 3)
+_MIN_POSITIVES = 3
+
+
+def _check_texts(X: Any) -> list[str]:
+    if isinstance(X, str):
+        raise TypeError("X must be a sequence of texts, not a single str")
+    texts = list(X)
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TextTypeError(text, i)
+    return texts
+
+
+def _best_threshold(y: np.ndarray, p: np.ndarray, beta: float) -> float:
+    """Threshold on the grid that maximises F-beta of one label."""
+    best, best_t = -1.0, 0.5
+    b2 = beta * beta
+    for t in _GRID:
+        pred = p >= t
+        tp = float(np.sum(pred & (y == 1)))
+        denom = (1 + b2) * tp + b2 * float(np.sum((~pred) & (y == 1))) + float(np.sum(pred & (y == 0)))
+        score = (1 + b2) * tp / denom if denom else 0.0
+        if score > best:
+            best, best_t = score, float(t)
+    return best_t
+
+
+class CauseClassifier(ClassifierMixin, BaseEstimator):
+    """Multi-label cause and safety classifier over raw texts.
+
+    Parameters are stored unchanged; learned state ends in ``_``. ``classes_`` fixes
+    the column order of ``predict_proba`` and ``predict``.
+
+    >>> clf = CauseClassifier(cv=2, min_df=1).fit(texts, label_lists)   # doctest: +SKIP
+    >>> clf.predict_proba(["he won't talk to me"]).shape                  # doctest: +SKIP
+    (1, 11)
+    """
+
+    def __init__(self, *, classes: Sequence[str] | None = DEFAULT_CLASSES, word_ngram_range=(1, 2),
+                 negation: bool = True, use_chars: bool = True, char_ngram_range=(3, 5), min_df: int = 2,
+                 max_features: int | None = 200_000, C: float = 8.0, class_weight: str | None = "balanced",
+                 calibrate: bool = True, thresholds: str | float = "cv", cv: int = 5,
+                 random_state: int = 0, progress: bool = False):
+        self.classes = classes
+        self.word_ngram_range = word_ngram_range
+        self.negation = negation
+        self.use_chars = use_chars
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+        self.C = C
+        self.class_weight = class_weight
+        self.calibrate = calibrate
+        self.thresholds = thresholds
+        self.cv = cv
+        self.random_state = random_state
+        self.progress = progress
+
+    # -- features ---------------------------------------------------------------
+    def _block_specs(self) -> list[tuple[str, dict[str, Any]]]:
+        specs = [("words.v1", {"ngram_range": tuple(self.word_ngram_range), "negation": self.negation})]
+        if self.use_chars:
+            specs.append(("chars.v1", {"ngram_range": tuple(self.char_ngram_range)}))
+        return specs
+
+    def _fit_vectorizers(self, texts: list[str]) -> list[TfidfVectorizer]:
+        vectorizers = []
+        for name, params in self._block_specs():
+            vec = TfidfVectorizer(analyzer=analyzer(name, **params), min_df=self.min_df,
+                                  max_features=self.max_features, sublinear_tf=True, dtype=np.float64)
+            vectorizers.append(vec.fit(texts))
+        return vectorizers
+
+    @staticmethod
+    def _transform(vectorizers: list[TfidfVectorizer], texts: list[str]) -> sparse.csr_matrix:
+        return sparse.hstack([v.transform(texts) for v in vectorizers], format="csr")
+
+    # -- fitting ----------------------------------------------------------------
+    def _fit_linear(self, X: sparse.csr_matrix, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        coef = np.zeros((X.shape[1], Y.shape[1]))
+        intercept = np.full(Y.shape[1], -10.0)
+        for j in range(Y.shape[1]):
+            if Y[:, j].sum() < _MIN_POSITIVES or Y[:, j].sum() == len(Y):
+                continue  # too few positives to learn: the label never fires
+            lr = LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear",
+                                    max_iter=1000, random_state=self.random_state)
+            lr.fit(X, Y[:, j])
+            coef[:, j], intercept[j] = lr.coef_[0], lr.intercept_[0]
+        return coef, intercept
+
+    def _fit_core(self, texts: list[str], Y: np.ndarray):
+        vectorizers = self._fit_vectorizers(texts)
+        coef, intercept = self._fit_linear(self._transform(vectorizers, texts), Y)
+        return vectorizers, coef, intercept
+
+    def _oof_decisions(self, texts: list[str], Y: np.ndarray) -> np.ndarray:
+        """Out-of-fold decision values: each text scored by a model that never saw it."""
+        oof = np.zeros(Y.shape, dtype=np.float64)
+        folds = list(KFold(self.cv, shuffle=True, random_state=self.random_state).split(texts))
+        for train_idx, test_idx in self._progress(folds, "cross-validation folds"):
+            vecs, coef, intercept = self._fit_core([texts[i] for i in train_idx], Y[train_idx])
+            oof[test_idx] = self._transform(vecs, [texts[i] for i in test_idx]) @ coef + intercept
+        return oof
+
+    def _progress(self, items: list, desc: str):
+        if not self.progress:
+            return items
+        from tqdm.auto import tqdm
+
+        return tqdm(items, desc=desc, leave=False)
+
+    def _fit_calibration(self, oof: np.ndarray, Y: np.ndarray) -> None:
+        n = Y.shape[1]
+        self.calib_a_, self.calib_b_ = np.ones(n), np.zeros(n)
+        if not self.calibrate:
+            return
+        for j in range(n):
+            if 0 < Y[:, j].sum() < len(Y):
+                platt = LogisticRegression(C=1e4).fit(oof[:, [j]], Y[:, j])
+                self.calib_a_[j], self.calib_b_[j] = platt.coef_[0, 0], platt.intercept_[0]
+
+    def _fit_thresholds(self, oof_proba: np.ndarray | None, Y: np.ndarray) -> None:
+        if self.thresholds != "cv":
+            self.thresholds_ = np.full(Y.shape[1], float(self.thresholds))
+            return
+        self.thresholds_ = np.array([
+            _best_threshold(Y[:, j], oof_proba[:, j], 2.0 if c in SAFETY_FLAGS else 1.0)
+            if Y[:, j].sum() else 1.0
+            for j, c in enumerate(self.classes_)
+        ])
+
+    def fit(self, X: Sequence[str], y: Sequence[Sequence[str]]) -> CauseClassifier:
+        """Fit on texts ``X`` and label lists ``y`` (cause ids and safety flags)."""
+        texts = _check_texts(X)
+        if len(texts) != len(y):
+            raise ValueError(f"X has {len(texts)} texts but y has {len(y)} label lists")
+        binarizer = MultiLabelBinarizer(classes=list(self.classes) if self.classes is not None else None)
+        Y = binarizer.fit_transform([list(labels) for labels in y])
+        self.classes_ = np.array(binarizer.classes_)
+        need_oof = self.calibrate or self.thresholds == "cv"
+        oof = self._oof_decisions(texts, Y) if need_oof and self.cv > 1 else None
+        self.vectorizers_, self.coef_, self.intercept_ = self._fit_core(texts, Y)
+        if oof is None:
+            self.calib_a_, self.calib_b_ = np.ones(Y.shape[1]), np.zeros(Y.shape[1])
+            self.thresholds_ = np.full(Y.shape[1], 0.5 if self.thresholds == "cv" else float(self.thresholds))
+            self.oof_proba_ = None
+            return self
+        self._fit_calibration(oof, Y)
+        self.oof_proba_ = self._sigmoid(oof)
+        self._fit_thresholds(self.oof_proba_, Y)
+        return self
+
+    # -- prediction ---------------------------------------------------------------
+    def _sigmoid(self, z: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(z * self.calib_a_ + self.calib_b_)))
+
+    def decision_function(self, X: Sequence[str]) -> np.ndarray:
+        """Raw linear scores, shape ``(n_texts, n_classes)``."""
+        check_is_fitted(self, "coef_")
+        return self._transform(self.vectorizers_, _check_texts(X)) @ self.coef_ + self.intercept_
+
+    def predict_proba(self, X: Sequence[str]) -> np.ndarray:
+        """Calibrated probabilities, columns in ``classes_`` order."""
+        return self._sigmoid(self.decision_function(X))
+
+    def predict(self, X: Sequence[str]) -> np.ndarray:
+        """Label indicator matrix, each label cut at its own threshold."""
+        return (self.predict_proba(X) >= self.thresholds_).astype(int)
+
+    def export(self) -> dict[str, Any]:
+        """The plain-array payload that :class:`relsignals.model.StoredModel` serves."""
+        check_is_fitted(self, "coef_")
+        blocks = [
+            {"analyzer": name, "params": params, "sublinear_tf": True,
+             "vocabulary": {t: int(i) for t, i in vec.vocabulary_.items()}, "idf": vec.idf_.astype(np.float64)}
+            for (name, params), vec in zip(self._block_specs(), self.vectorizers_)
+        ]
+        return {"format_version": FORMAT_VERSION, "labels": [str(c) for c in self.classes_], "blocks": blocks,
+                "coef": self.coef_.astype(np.float32), "intercept": self.intercept_,
+                "calib_a": self.calib_a_, "calib_b": self.calib_b_, "thresholds": self.thresholds_}
