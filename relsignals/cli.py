@@ -63,6 +63,13 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default="data/test.jsonl", help="labeled corpus (default: data/test.jsonl)")
     p.add_argument("--report-dir", default="reports", help="where to write the reports (default: reports)")
     p.add_argument("--record", action="store_true", help="store the figures in the model's meta.json")
+    p = sub.add_parser("compare", help="cross-validate the candidate models on the training split", description=(
+        "Cross-validate every candidate model on the training split and write a comparison table."))
+    p.add_argument("--data", default="data/train.jsonl", help="training corpus (default: data/train.jsonl)")
+    p.add_argument("--cv", type=int, default=5, help="number of folds (default: 5)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="only these candidates (default: all)")
+    p.add_argument("--out", default="models/comparison", help="output path without extension (.json and .md)")
     return parser
 
 
@@ -181,5 +188,20 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .training import load_corpus
+    from .training.selection import compare, markdown_table
+
+    results = compare(load_corpus(args.data), args.only, cv=args.cv, seed=args.seed)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    out.with_suffix(".md").write_text(markdown_table(results), encoding="utf-8")
+    print(markdown_table(results))
+    return 0
+
+
 _COMMANDS = {"classify": _cmd_classify, "categories": _cmd_categories, "advice": _cmd_advice,
-             "train": _cmd_train, "evaluate": _cmd_evaluate}
+             "train": _cmd_train, "evaluate": _cmd_evaluate, "compare": _cmd_compare}

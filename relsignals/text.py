@@ -96,6 +96,19 @@ def char_ngrams(text: str, ngram_range: tuple[int, int] = (3, 5)) -> list[str]:
     return grams
 
 
+@register("lemmas.v1")
+def lemma_ngrams(text: str, ngram_range: tuple[int, int] = (1, 2), negation: bool = True,
+                 table: dict[str, str] | None = None) -> list[str]:
+    """Word n-grams over lemmas; ``table`` maps word to lemma (from spaCy's lookup tables).
+
+    The table is plain data stored in the model, so serving needs no spaCy.
+    """
+    table = table or {}
+    seq = negation_marked_tokens(text) if negation else tokens(text)
+    lemmas = [("NOT_" + table.get(t[4:], t[4:])) if t.startswith("NOT_") else table.get(t, t) for t in seq]
+    return _ngrams(lemmas, *ngram_range)
+
+
 def analyzer(name: str, **params: object) -> Callable[[str], list[str]]:
     """A one-argument analyzer for ``name`` with ``params`` bound (picklable)."""
     from functools import partial

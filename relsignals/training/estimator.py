@@ -68,13 +68,15 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, *, classes: Sequence[str] | None = DEFAULT_CLASSES, word_ngram_range=(1, 2),
-                 negation: bool = True, use_chars: bool = True, char_ngram_range=(3, 5), min_df: int = 2,
+                 negation: bool = True, lemmas: bool = False, use_chars: bool = True, char_ngram_range=(3, 5),
+                 min_df: int = 2,
                  max_features: int | None = 200_000, C: float = 8.0, class_weight: str | None = "balanced",
                  calibrate: bool = True, thresholds: str | float = "cv", cv: int = 5,
                  random_state: int = 0, progress: bool = False):
         self.classes = classes
         self.word_ngram_range = word_ngram_range
         self.negation = negation
+        self.lemmas = lemmas
         self.use_chars = use_chars
         self.char_ngram_range = char_ngram_range
         self.min_df = min_df
@@ -88,23 +90,29 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         self.progress = progress
 
     # -- features ---------------------------------------------------------------
-    def _block_specs(self) -> list[tuple[str, dict[str, Any]]]:
-        specs = [("words.v1", {"ngram_range": tuple(self.word_ngram_range), "negation": self.negation})]
+    def _block_specs(self, texts: list[str]) -> list[tuple[str, dict[str, Any]]]:
+        words = {"ngram_range": tuple(self.word_ngram_range), "negation": self.negation}
+        if self.lemmas:
+            from .spacy_features import lemma_table
+
+            specs = [("lemmas.v1", {**words, "table": lemma_table(texts)})]
+        else:
+            specs = [("words.v1", words)]
         if self.use_chars:
             specs.append(("chars.v1", {"ngram_range": tuple(self.char_ngram_range)}))
         return specs
 
-    def _fit_vectorizers(self, texts: list[str]) -> list[TfidfVectorizer]:
-        vectorizers = []
-        for name, params in self._block_specs():
+    def _fit_vectorizers(self, texts: list[str]) -> list[tuple[str, dict[str, Any], TfidfVectorizer]]:
+        blocks = []
+        for name, params in self._block_specs(texts):
             vec = TfidfVectorizer(analyzer=analyzer(name, **params), min_df=self.min_df,
                                   max_features=self.max_features, sublinear_tf=True, dtype=np.float64)
-            vectorizers.append(vec.fit(texts))
-        return vectorizers
+            blocks.append((name, params, vec.fit(texts)))
+        return blocks
 
     @staticmethod
-    def _transform(vectorizers: list[TfidfVectorizer], texts: list[str]) -> sparse.csr_matrix:
-        return sparse.hstack([v.transform(texts) for v in vectorizers], format="csr")
+    def _transform(blocks: list[tuple[str, dict[str, Any], TfidfVectorizer]], texts: list[str]) -> sparse.csr_matrix:
+        return sparse.hstack([vec.transform(texts) for _, _, vec in blocks], format="csr")
 
     # -- fitting ----------------------------------------------------------------
     def _fit_linear(self, X: sparse.csr_matrix, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -204,7 +212,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         blocks = [
             {"analyzer": name, "params": params, "sublinear_tf": True,
              "vocabulary": {t: int(i) for t, i in vec.vocabulary_.items()}, "idf": vec.idf_.astype(np.float64)}
-            for (name, params), vec in zip(self._block_specs(), self.vectorizers_)
+            for name, params, vec in self.vectorizers_
         ]
         return {"format_version": FORMAT_VERSION, "labels": [str(c) for c in self.classes_], "blocks": blocks,
                 "coef": self.coef_.astype(np.float32), "intercept": self.intercept_,

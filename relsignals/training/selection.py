@@ -1,0 +1,93 @@
+"""Model selection: every candidate scored by the same cross-validation on the training split.
+
+``python -m relsignals compare`` runs it and writes a JSON and Markdown table. The
+frozen test split is never read here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from sklearn.model_selection import KFold
+
+from ..taxonomy import CAUSE_IDS, SAFETY_FLAGS
+from .baselines import KeywordBaseline
+from .corpus import targets
+from .estimator import DEFAULT_CLASSES, CauseClassifier
+from .metrics import cause_report, safety_report
+from .spacy_features import SpacyTextcat
+
+_PLAIN = {"calibrate": False, "thresholds": 0.5}
+CANDIDATES: dict[str, Callable[[int], Any]] = {
+    "keyword baseline": lambda seed: KeywordBaseline(),
+    "TF-IDF words + LR": lambda seed: CauseClassifier(use_chars=False, negation=False, random_state=seed, **_PLAIN),
+    "words + char n-grams + LR": lambda seed: CauseClassifier(negation=False, random_state=seed, **_PLAIN),
+    "spaCy lemmas + negation + chars + LR": lambda seed: CauseClassifier(lemmas=True, random_state=seed, **_PLAIN),
+    "spaCy textcat_multilabel (BOW, scratch)": lambda seed: SpacyTextcat(random_state=seed),
+    "words + negation + chars, calibrated": lambda seed: CauseClassifier(random_state=seed, thresholds=0.5),
+    "words + negation + chars, calibrated, CV thresholds": lambda seed: CauseClassifier(random_state=seed),
+    "spaCy lemmas + negation + chars, calibrated, CV thresholds":
+        lambda seed: CauseClassifier(lemmas=True, random_state=seed),
+}
+
+
+def _decode(proba: np.ndarray, pred: np.ndarray) -> tuple[list[list[str]], list[list[str]], np.ndarray]:
+    classes = list(DEFAULT_CLASSES)
+    cols = [classes.index(c) for c in CAUSE_IDS]
+    labels = [sorted((c for c in CAUSE_IDS if row[classes.index(c)]), key=lambda c: -p[classes.index(c)])
+              for p, row in zip(proba, pred)]
+    flags = [[f for f in SAFETY_FLAGS if row[classes.index(f)]] for row in pred]
+    return labels, flags, proba[:, cols]
+
+
+def cross_validate(make: Callable[[int], Any], frame, cv: int = 5, seed: int = 0) -> dict[str, Any]:
+    """Out-of-fold predictions of one candidate, scored with the evaluation's figures."""
+    texts, y = list(frame["text"]), targets(frame)
+    proba = np.zeros((len(texts), len(DEFAULT_CLASSES)))
+    pred = np.zeros_like(proba, dtype=int)
+    start = time.perf_counter()
+    for train_idx, val_idx in KFold(cv, shuffle=True, random_state=seed).split(texts):
+        est = make(seed).fit([texts[i] for i in train_idx], [y[i] for i in train_idx])
+        proba[val_idx] = est.predict_proba([texts[i] for i in val_idx])
+        pred[val_idx] = est.predict([texts[i] for i in val_idx])
+    labels, flags, cause_proba = _decode(proba, pred)
+    report = cause_report(list(frame["labels"]), labels, cause_proba, list(frame["primary"]),
+                          [ls[0] if ls else None for ls in labels])
+    report["safety"] = safety_report(list(frame["safety"]), flags)
+    report["seconds"] = time.perf_counter() - start
+    return report
+
+
+def compare(frame, names: list[str] | None = None, cv: int = 5, seed: int = 0,
+            progress: bool = True) -> dict[str, dict[str, Any]]:
+    """Cross-validate each named candidate (default: all) on the same folds."""
+    chosen = names or list(CANDIDATES)
+    unknown = [n for n in chosen if n not in CANDIDATES]
+    if unknown:
+        raise ValueError(f"unknown candidates {unknown}; known: {list(CANDIDATES)}")
+    results = {}
+    for name in chosen:
+        if progress:
+            import sys
+
+            print(f"relsignals: cross-validating {name!r}", file=sys.stderr)
+        results[name] = cross_validate(CANDIDATES[name], frame, cv, seed)
+    return results
+
+
+def markdown_table(results: dict[str, dict[str, Any]]) -> str:
+    """One row per candidate: cause, section, abstention, calibration and safety figures."""
+    head = ("| candidate | macro F1 | micro F1 | section macro F1 | top-1 | empty stays empty | Brier | ECE "
+            "| abuse R/P | self_harm R/P | seconds |")
+    lines = [head, "|---" * 11 + "|"]
+    for name, r in results.items():
+        s = r["safety"]
+        lines.append(
+            f"| {name} | {r['macro_f1']:.3f} | {r['micro_f1']:.3f} | {r['section_macro_f1']:.3f} | "
+            f"{r['top1_accuracy']:.3f} | {r['empty_stays_empty']:.3f} | {r['brier']:.3f} | {r['ece']:.3f} | "
+            f"{s['abuse']['recall']:.2f}/{s['abuse']['precision']:.2f} | "
+            f"{s['self_harm']['recall']:.2f}/{s['self_harm']['precision']:.2f} | {r['seconds']:.0f} |")
+    return "\n".join(lines) + "\n"

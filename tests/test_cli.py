@@ -1,0 +1,115 @@
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+import relsignals
+
+
+def run(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "relsignals", *args], input=stdin, capture_output=True, text=True)
+
+
+def test_cli_classify_readable():
+    out = run("classify", "my husband has been cold since his dad's funeral and won't talk about it")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("causes:") and "safety:" in out.stdout
+
+
+def test_cli_classify_json_matches_api():
+    text = "she started a PhD and now her new friends come first"
+    out = run("classify", "--json", text)
+    assert out.returncode == 0
+    assert json.loads(out.stdout) == relsignals.classify(text).to_dict()
+
+
+@pytest.mark.parametrize("args", [["classify", "--json", "-"], ["classify", "--json"]])
+def test_cli_classify_reads_stdin(args):
+    out = run(*args, stdin="he won't commit and says he doesn't know if he wants kids anymore")
+    assert out.returncode == 0
+    assert set(json.loads(out.stdout)["scores"]) == set(relsignals.CAUSE_IDS)
+
+
+def _texts():
+    return ["his ex cheated on him so he checks my phone", "", "what's a good recipe for dal",
+            "we fight about money every week", "she says men don't cry, so I never tell her how I feel"]
+
+
+def test_cli_csv_in_csv_out_keeps_every_row_in_order(tmp_path):
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    with open(src, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "post"])
+        w.writerows([[f"p{i}", t] for i, t in enumerate(_texts())])
+    out = run("classify", "--input", str(src), "--column", "post", "--output", str(dst))
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.DictReader(dst.read_text().splitlines()))
+    assert [r["id"] for r in rows] == [f"p{i}" for i in range(len(_texts()))]
+    assert [r["row"] for r in rows] == [str(i) for i in range(len(_texts()))]
+    expected = relsignals.classify_many(_texts())
+    assert [r["labels"] for r in rows] == [";".join(e.labels) for e in expected]
+
+
+def test_cli_jsonl_and_txt_inputs(tmp_path):
+    jl, txt, dst = tmp_path / "in.jsonl", tmp_path / "in.txt", tmp_path / "out.jsonl"
+    jl.write_text("".join(json.dumps({"text": t}) + "\n" for t in _texts()))
+    txt.write_text("\n".join(_texts()) + "\n")
+    for src in (jl, txt):
+        out = run("classify", "--input", str(src), "--output", str(dst))
+        assert out.returncode == 0, out.stderr
+        rows = [json.loads(x) for x in dst.read_text().splitlines()]
+        assert [r["row"] for r in rows] == list(range(len(_texts())))
+        assert [r["labels"] for r in rows] == [e.labels for e in relsignals.classify_many(_texts())]
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["classify", "--input", "nope.csv"], "not found"),
+    (["advice", "not_a_cause"], "valid ids"),
+    (["classify", "--bogus"], "unrecognized"),
+    ([], "required"),
+    (["classify", "--model", "/nonexistent", "hi"], "no model"),
+])
+def test_cli_usage_errors_exit_2_with_one_line(args, needle):
+    out = run(*args)
+    assert out.returncode == 2
+    assert out.stderr.count("\n") == 1 and needle in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_cli_missing_column_names_columns_and_not_texts(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("id,body\n1,a very private sentence\n")
+    out = run("classify", "--input", str(src))
+    assert out.returncode == 2
+    assert "body" in out.stderr and "private sentence" not in out.stderr
+
+
+def test_cli_null_text_row_is_an_error_naming_the_row(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "ok"}\n{"text": null}\n')
+    out = run("classify", "--input", str(src))
+    assert out.returncode == 2 and "row 2" in out.stderr
+
+
+@pytest.mark.parametrize("cmd", ["classify", "categories", "advice", "train", "evaluate"])
+def test_cli_help_for_every_command(cmd):
+    out = run(cmd, "--help")
+    assert out.returncode == 0 and "usage:" in out.stdout
+
+
+def test_cli_categories_and_advice():
+    cats = json.loads(run("categories", "--json").stdout)
+    assert [c["id"] for c in cats] == list(relsignals.CAUSE_IDS)
+    out = run("advice", "relationship_trauma")
+    assert out.returncode == 0 and "3.1" in out.stdout
+
+
+def test_cli_survives_closed_pipe(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("\n".join(["he is so distant lately"] * 300))
+    proc = subprocess.run(f"{sys.executable} -m relsignals classify --json --input {src} | head -n 1",
+                          shell=True, capture_output=True, text=True)
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stdout.splitlines()) == 1

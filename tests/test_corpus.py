@@ -1,0 +1,101 @@
+"""The corpus checks of the data issue: schema, duplicates, leakage, template smell, floors."""
+
+import json
+
+import pytest
+from conftest import TEST, TRAIN
+
+from relsignals.errors import DataError
+from relsignals.training import load_corpus, validate_records
+from relsignals.training.checks import exact_duplicates, near_duplicate_pairs, template_smell
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    import pandas as pd
+
+    return pd.concat([load_corpus(TRAIN).assign(split="train"), load_corpus(TEST).assign(split="test")],
+                     ignore_index=True)
+
+
+@pytest.mark.parametrize("record, needle", [
+    ({"id": "a", "text": "x", "labels": ["jealousy"], "primary": "jealousy"}, "labels"),
+    ({"id": "a", "text": "x", "labels": ["stress"], "primary": "communication"}, "primary"),
+    ({"id": "a", "text": None, "labels": []}, "text"),
+    ({"id": "a", "labels": []}, "missing"),
+    ({"id": "a", "text": "x", "labels": [], "safety": ["violence"]}, "safety"),
+])
+def test_corpus_validation_rejects_bad_records(record, needle):
+    with pytest.raises(DataError, match=needle):
+        validate_records([record])
+
+
+def test_corpus_validation_rejects_duplicate_ids():
+    rec = {"id": "a", "text": "x", "labels": []}
+    with pytest.raises(DataError, match="duplicate id"):
+        validate_records([rec, dict(rec)])
+
+
+def test_corpus_files_follow_the_schema():
+    for path in (TRAIN, TEST):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            assert set(json.loads(line)) == {"id", "text", "labels", "primary", "safety", "source", "notes"}
+
+
+def test_corpus_has_no_exact_duplicates(corpus):
+    assert exact_duplicates(list(corpus["text"])) == []
+    assert corpus["id"].is_unique
+
+
+def test_corpus_no_near_duplicates_across_train_and_test(corpus):
+    train = list(corpus.loc[corpus.split == "train", "text"])
+    test = list(corpus.loc[corpus.split == "test", "text"])
+    assert near_duplicate_pairs(train, test, threshold=0.8) == []
+
+
+def test_corpus_checks_catch_planted_problems():
+    text = "my boyfriend has been distant ever since he started the new job at the warehouse"
+    assert exact_duplicates([text, text.upper()]) != []
+    assert near_duplicate_pairs([text], [text.replace("warehouse", "warehouses")]) != []
+    assert template_smell([f"so my boyfriend is {i}" for i in range(5)] + ["x"] * 95) != []
+
+
+def test_corpus_no_template_smell_in_written_texts(corpus):
+    assert template_smell(list(corpus.loc[corpus.source == "written", "text"]), share=0.02) == []
+
+
+def test_corpus_meets_written_floors(corpus):
+    w = corpus[corpus.source == "written"]
+    n = len(w)
+    assert n >= 2500
+    for cause in ("stress", "communication", "emotional_baggage", "personal_growth", "shifting_priorities",
+                  "relationship_trauma", "childhood_influences", "societal_expectations", "cultural_influences"):
+        assert sum(cause in ls for ls in w["labels"]) >= 220, cause
+    assert sum(len(ls) >= 2 for ls in w["labels"]) >= 400
+    assert sum(not ls for ls in w["labels"]) >= 300
+    flagged = w[w["safety"].map(bool)]
+    assert len(flagged) >= 200
+    assert sum("abuse" in s for s in w["safety"]) >= 80 and sum("self_harm" in s for s in w["safety"]) >= 80
+    assert sum(bool(ls) for ls in flagged["labels"]) > len(flagged) / 2
+    assert sum("negated" in str(x) or "past" in str(x) for x in w["notes"]) >= 60
+    lengths = w["text"].str.len()
+    assert (lengths < 120).mean() >= 0.25 and (lengths > 400).mean() >= 0.25
+    assert (lengths > 1500).sum() >= 300
+
+
+def test_corpus_counsel_chat_fully_labeled(corpus):
+    cc = corpus[corpus.source == "counsel_chat"]
+    assert len(cc) + _dropped_cc() == 815
+
+
+def _dropped_cc():
+    from conftest import ROOT
+
+    path = ROOT / "data" / "counsel_chat" / "dropped.json"
+    return len(json.loads(path.read_text())) if path.exists() else 0
+
+
+def test_corpus_test_split_shares(corpus):
+    for source, share in (("written", 0.15), ("counsel_chat", 0.30)):
+        part = corpus[corpus.source == source]
+        assert (part.split == "test").mean() >= share

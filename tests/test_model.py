@@ -1,0 +1,87 @@
+import json
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from relsignals.errors import ModelLoadError
+from relsignals.model import FORMAT_VERSION, StoredModel, load
+from relsignals.training import CauseClassifier
+from relsignals.training.corpus import targets
+
+SAMPLE = ["he won't talk about anything since his mom got sick",
+          "my girlfriend's parents want her to marry a Hindu boy", "", "does anyone know a good bike shop in Leeds"]
+
+
+def test_model_estimator_params_stored_unchanged():
+    est = CauseClassifier(C=3.0, word_ngram_range=(1, 3), cv=4)
+    assert est.get_params()["C"] == 3.0 and est.get_params()["word_ngram_range"] == (1, 3)
+    assert clone(est).get_params() == est.get_params()
+
+
+def test_model_fit_returns_self_and_fixes_class_order(small_estimator, small_frame):
+    from relsignals.training.estimator import DEFAULT_CLASSES
+
+    assert list(small_estimator.classes_) == list(DEFAULT_CLASSES)
+    proba = small_estimator.predict_proba(SAMPLE)
+    assert proba.shape == (len(SAMPLE), len(DEFAULT_CLASSES))
+    assert small_estimator.predict(SAMPLE).shape == proba.shape
+    est = CauseClassifier(cv=2, use_chars=False)
+    assert est.fit(list(small_frame["text"][:200]), targets(small_frame[:200])) is est
+
+
+def test_model_fit_is_reproducible(small_frame):
+    texts, y = list(small_frame["text"][:250]), targets(small_frame[:250])
+    a = CauseClassifier(cv=2, use_chars=False, random_state=3).fit(texts, y).predict_proba(SAMPLE)
+    b = CauseClassifier(cv=2, use_chars=False, random_state=3).fit(texts, y).predict_proba(SAMPLE)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_model_batch_equals_single(small_estimator):
+    batch = small_estimator.predict_proba(SAMPLE)
+    singles = np.vstack([small_estimator.predict_proba([t]) for t in SAMPLE])
+    np.testing.assert_allclose(batch, singles)
+
+
+def test_model_pickling_round_trip(small_estimator):
+    again = pickle.loads(pickle.dumps(small_estimator))
+    np.testing.assert_array_equal(again.predict_proba(SAMPLE), small_estimator.predict_proba(SAMPLE))
+
+
+def test_model_exported_arrays_score_like_estimator(small_estimator, small_model_dir):
+    stored = load(small_model_dir)
+    assert stored.labels == list(small_estimator.classes_)
+    np.testing.assert_allclose(stored.predict_proba(SAMPLE), small_estimator.predict_proba(SAMPLE), atol=1e-5)
+
+
+def test_model_corrupt_file_is_refused(small_model_dir, tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "meta.json").write_text((small_model_dir / "meta.json").read_text())
+    data = bytearray((small_model_dir / "model.joblib").read_bytes())
+    data[100] ^= 0xFF
+    (bad / "model.joblib").write_bytes(bytes(data))
+    with pytest.raises(ModelLoadError, match="checksum"):
+        load(bad)
+
+
+def test_model_missing_directory_is_refused(tmp_path):
+    with pytest.raises(ModelLoadError, match="no model"):
+        load(tmp_path)
+
+
+def test_model_newer_format_is_refused(small_estimator):
+    payload = small_estimator.export()
+    payload["format_version"] = FORMAT_VERSION + 1
+    with pytest.raises(ModelLoadError, match="retrain"):
+        StoredModel(payload)
+
+
+def test_model_bundled_metadata_is_complete(bundled):
+    meta = bundled.model.meta
+    for key in ("model_version", "training_data", "library_versions", "created", "cv_metrics", "test_metrics"):
+        assert key in meta
+    assert len(meta["training_data"]["sha256"]) == 64
+    assert meta["labels"] == bundled.model.labels
+    json.dumps(meta)
