@@ -52,8 +52,16 @@ class Advice:
     resources: tuple[Resource, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-serializable dict."""
-        return asdict(self)
+        """A JSON-serializable dict (tuples become lists, as JSON would make them)."""
+        return _plain(asdict(self))
+
+
+def _plain(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    return obj
 
 
 @lru_cache(maxsize=1)

@@ -102,6 +102,6 @@ def _write_csv(fh: IO[str], records: Iterable[dict[str, Any]]) -> None:
     writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
     writer.writeheader()
     for rec in records:
-        flat = {k: ";".join(v) if isinstance(v, list) else v for k, v in rec.items() if k != "scores"}
+        flat = {k: ";".join(v) if isinstance(v, list) else v for k, v in rec.items() if k not in ("scores", "advice")}
         flat.update({f"score_{c}": f"{s:.4f}" for c, s in rec["scores"].items()})
         writer.writerow(flat)

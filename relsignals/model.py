@@ -131,7 +131,10 @@ def load(path: str | Path) -> StoredModel:
 
 
 def default_model_path() -> Path:
-    """Directory of the model bundled with the package."""
+    """Directory of the model bundled with the package (or of a source checkout's ``models/``)."""
     from importlib import resources
 
-    return Path(str(resources.files("relsignals.models").joinpath("default")))
+    try:
+        return Path(str(resources.files("relsignals.models").joinpath("default")))
+    except ModuleNotFoundError:  # running from a source tree that was not installed
+        return Path(__file__).resolve().parents[1] / "models" / "default"
