@@ -13,6 +13,7 @@ import json
 import math
 import warnings
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import numpy as np
 
 from . import __version__
 from .errors import ModelLoadError
-from .text import analyzer
+from .text import analyzer, windows
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.joblib"
@@ -35,6 +36,24 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+POOL_MIN_CHARS = 400
+
+
+def max_pool(z: np.ndarray, texts: list[str], score: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+    """Raise each long text's scores to its best sentence window's (per label)."""
+    owners, parts = [], []
+    for row, text in enumerate(texts):
+        if len(text) >= POOL_MIN_CHARS:
+            pieces = windows(text)
+            if len(pieces) > 1:
+                owners.extend([row] * len(pieces))
+                parts.extend(pieces)
+    if parts:
+        z = z.copy()
+        np.maximum.at(z, np.asarray(owners), score(parts))
+    return z
 
 
 class _Block:
@@ -87,11 +106,16 @@ class StoredModel:
         self.calib_a = np.asarray(payload["calib_a"], dtype=np.float64)
         self.calib_b = np.asarray(payload["calib_b"], dtype=np.float64)
         self.thresholds = dict(zip(self.labels, map(float, payload["thresholds"])))
+        self.pooling = payload.get("pooling", "doc")
         if self.coef.shape != (offset, len(self.labels)):
             raise ModelLoadError(f"model arrays disagree: coef {self.coef.shape}, features {offset}")
 
     def decision_function(self, texts: list[str]) -> np.ndarray:
-        """Raw linear scores, one row per text, one column per label."""
+        """Raw linear scores, one row per text, one column per label (max-pooled if the model says so)."""
+        z = self._linear(texts)
+        return max_pool(z, texts, self._linear) if self.pooling == "max" else z
+
+    def _linear(self, texts: list[str]) -> np.ndarray:
         out = np.tile(self.intercept, (len(texts), 1))
         for row, text in enumerate(texts):
             for block in self._blocks:

@@ -109,6 +109,21 @@ def lemma_ngrams(text: str, ngram_range: tuple[int, int] = (1, 2), negation: boo
     return _ngrams(lemmas, *ngram_range)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def windows(text: str, size: int = 2) -> list[str]:
+    """Overlapping windows of ``size`` consecutive sentences (one window for a short text).
+
+    Long posts bury the cause in one or two sentences of backstory; scoring windows
+    lets that passage speak without the rest of the post diluting it.
+    """
+    sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+    if len(sentences) <= size:
+        return [text]
+    return [" ".join(sentences[i:i + size]) for i in range(len(sentences) - size + 1)]
+
+
 def analyzer(name: str, **params: object) -> Callable[[str], list[str]]:
     """A one-argument analyzer for ``name`` with ``params`` bound (picklable)."""
     from functools import partial

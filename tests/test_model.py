@@ -85,3 +85,15 @@ def test_model_bundled_metadata_is_complete(bundled):
     assert len(meta["training_data"]["sha256"]) == 64
     assert meta["labels"] == bundled.model.labels
     json.dumps(meta)
+
+
+def test_model_window_pooling_only_raises_long_text_scores(small_estimator):
+    from relsignals.model import POOL_MIN_CHARS
+
+    long_text = ("We met at a friend's barbecue in 2019 and moved in two years later. " * 8
+                 + "Since his mother got sick he works double shifts and won't talk to me at all.")
+    assert len(long_text) >= POOL_MIN_CHARS
+    pooled = small_estimator.decision_function([long_text])
+    plain = small_estimator.set_params(pooling="doc").decision_function([long_text])
+    small_estimator.set_params(pooling="max")
+    assert (pooled >= plain - 1e-12).all() and (pooled > plain).any()

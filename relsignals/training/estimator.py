@@ -23,7 +23,7 @@ from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import TextTypeError
-from ..model import FORMAT_VERSION
+from ..model import FORMAT_VERSION, max_pool
 from ..taxonomy import CAUSE_IDS, SAFETY_FLAGS
 from ..text import analyzer
 
@@ -71,7 +71,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                  negation: bool = True, lemmas: bool = False, use_chars: bool = True, char_ngram_range=(3, 5),
                  min_df: int = 2,
                  max_features: int | None = 200_000, C: float = 8.0, class_weight: str | None = "balanced",
-                 calibrate: bool = True, thresholds: str | float = "cv", cv: int = 5,
+                 calibrate: bool = True, thresholds: str | float = "cv", cv: int = 5, pooling: str = "doc",
                  random_state: int = 0, progress: bool = False):
         self.classes = classes
         self.word_ngram_range = word_ngram_range
@@ -86,6 +86,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         self.calibrate = calibrate
         self.thresholds = thresholds
         self.cv = cv
+        self.pooling = pooling
         self.random_state = random_state
         self.progress = progress
 
@@ -115,6 +116,13 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         return sparse.hstack([vec.transform(texts) for _, _, vec in blocks], format="csr")
 
     # -- fitting ----------------------------------------------------------------
+    def _decide(self, blocks, coef: np.ndarray, intercept: np.ndarray, texts: list[str]) -> np.ndarray:
+        """Linear scores; with ``pooling="max"`` a long text scores as its best sentence window."""
+        z = self._transform(blocks, texts) @ coef + intercept
+        if self.pooling == "max":
+            z = max_pool(z, texts, lambda parts: self._transform(blocks, parts) @ coef + intercept)
+        return z
+
     def _fit_linear(self, X: sparse.csr_matrix, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         coef = np.zeros((X.shape[1], Y.shape[1]))
         intercept = np.full(Y.shape[1], -10.0)
@@ -138,7 +146,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         folds = list(KFold(self.cv, shuffle=True, random_state=self.random_state).split(texts))
         for train_idx, test_idx in self._progress(folds, "cross-validation folds"):
             vecs, coef, intercept = self._fit_core([texts[i] for i in train_idx], Y[train_idx])
-            oof[test_idx] = self._transform(vecs, [texts[i] for i in test_idx]) @ coef + intercept
+            oof[test_idx] = self._decide(vecs, coef, intercept, [texts[i] for i in test_idx])
         return oof
 
     def _progress(self, items: list, desc: str):
@@ -196,7 +204,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
     def decision_function(self, X: Sequence[str]) -> np.ndarray:
         """Raw linear scores, shape ``(n_texts, n_classes)``."""
         check_is_fitted(self, "coef_")
-        return self._transform(self.vectorizers_, _check_texts(X)) @ self.coef_ + self.intercept_
+        return self._decide(self.vectorizers_, self.coef_, self.intercept_, _check_texts(X))
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities, columns in ``classes_`` order."""
@@ -216,4 +224,5 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         ]
         return {"format_version": FORMAT_VERSION, "labels": [str(c) for c in self.classes_], "blocks": blocks,
                 "coef": self.coef_.astype(np.float32), "intercept": self.intercept_,
-                "calib_a": self.calib_a_, "calib_b": self.calib_b_, "thresholds": self.thresholds_}
+                "calib_a": self.calib_a_, "calib_b": self.calib_b_, "thresholds": self.thresholds_,
+                "pooling": self.pooling}

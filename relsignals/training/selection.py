@@ -31,6 +31,10 @@ CANDIDATES: dict[str, Callable[[int], Any]] = {
     "words + negation + chars, calibrated, CV thresholds": lambda seed: CauseClassifier(random_state=seed),
     "spaCy lemmas + negation + chars, calibrated, CV thresholds":
         lambda seed: CauseClassifier(lemmas=True, random_state=seed),
+    "words + negation + chars, calibrated, CV thresholds, window max-pooling":
+        lambda seed: CauseClassifier(pooling="max", random_state=seed),
+    "spaCy lemmas + negation + chars, calibrated, CV thresholds, window max-pooling":
+        lambda seed: CauseClassifier(lemmas=True, pooling="max", random_state=seed),
 }
 
 
