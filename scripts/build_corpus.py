@@ -3,10 +3,11 @@
     python scripts/build_corpus.py --written STAGING/*.jsonl \
         --cc-labels STAGING/cc_labels.jsonl --questions ../shared/data/counsel_chat/questions.csv
 
-Rows already in data/test.jsonl stay there (the test split is frozen); new rows are
-split stratified by primary cause and safety flag (20% of written, 35% of Counsel
-Chat rows to test). Exact and near-duplicates (char 5-gram Jaccard >= 0.8) are
-dropped before splitting and reported.
+Corrections (``--corrections``, JSONL of ``{"id", "action": "relabel"|"drop", ...}`` from
+review and audit resolution) are applied first. Rows already in data/test.jsonl stay
+there (the test split is frozen); new rows are split stratified by primary cause and
+safety flag (20% of written, 35% of Counsel Chat rows to test). Exact and
+near-duplicates (char 5-gram Jaccard >= 0.8) are dropped before splitting and reported.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -41,6 +43,39 @@ def counsel_chat_rows(labels_path: Path, questions_path: Path) -> list[dict]:
             text = f"{q['questionTitle'].strip()}\n{q['questionText'].strip()}"
             rows.append({**lab, "text": text, "source": "counsel_chat", "notes": lab.get("notes", "")})
     return rows
+
+
+_NO_FLAG_NOTE = re.compile(r"no flag|^negated:|^past:", re.I)
+
+
+def apply_corrections(rows: list[dict], paths: list[Path]) -> list[dict]:
+    """Relabel or drop rows by id; later files win."""
+    fixes = {}
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                fix = json.loads(line)
+                fixes[fix["id"]] = fix
+    unknown = set(fixes) - {r["id"] for r in rows}
+    if unknown:
+        raise SystemExit(f"corrections name unknown ids: {sorted(unknown)[:5]}")
+    out = []
+    for r in rows:
+        fix = fixes.get(r["id"])
+        if fix and fix["action"] == "drop":
+            continue
+        if fix:
+            r = {**r, **{k: fix[k] for k in ("labels", "primary", "safety")}}
+        out.append(r)
+    print(f"applied {len(fixes)} corrections ({len(rows) - len(out)} drops)", file=sys.stderr)
+    return out
+
+
+def mark_negated_mentions(rows: list[dict]) -> None:
+    """Give every unflagged negated/past mention the same marker in its notes: 'no flag'."""
+    for r in rows:
+        if not r["safety"] and _NO_FLAG_NOTE.search(r.get("notes", "")) and "no flag" not in r["notes"].lower():
+            r["notes"] = r["notes"].rstrip() + " (no flag)"
 
 
 def dedupe(rows: list[dict]) -> list[dict]:
@@ -87,17 +122,25 @@ def main() -> None:
     ap.add_argument("--written", nargs="*", default=[], type=Path)
     ap.add_argument("--cc-labels", type=Path)
     ap.add_argument("--questions", type=Path, default=Path("../shared/data/counsel_chat/questions.csv"))
+    ap.add_argument("--corrections", nargs="*", default=[], type=Path)
     ap.add_argument("--data-dir", type=Path, default=Path("data"))
     args = ap.parse_args()
     rows = [dict(json.loads(line), source="written") for p in args.written
             for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
     if args.cc_labels:
         rows += counsel_chat_rows(args.cc_labels, args.questions)
+    rows = apply_corrections(rows, args.corrections)
+    mark_negated_mentions(rows)
     validate_records(rows, "new rows")
     test_path = args.data_dir / "test.jsonl"
     frozen = ({json.loads(x)["id"] for x in test_path.read_text(encoding="utf-8").splitlines()}
               if test_path.exists() else set())
-    train, test = split(dedupe(rows), frozen)
+    kept = dedupe(rows)
+    dropped_cc = sorted({r["id"] for r in rows} - {r["id"] for r in kept} & {r["id"] for r in rows
+                                                                            if r["source"] == "counsel_chat"})
+    (args.data_dir / "counsel_chat").mkdir(parents=True, exist_ok=True)
+    (args.data_dir / "counsel_chat" / "dropped.json").write_text(json.dumps(dropped_cc) + "\n", encoding="utf-8")
+    train, test = split(kept, frozen)
     write(args.data_dir / "train.jsonl", train)
     write(test_path, test)
     print(f"train {len(train)}, test {len(test)}", file=sys.stderr)

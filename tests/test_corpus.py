@@ -77,7 +77,8 @@ def test_corpus_meets_written_floors(corpus):
     assert len(flagged) >= 200
     assert sum("abuse" in s for s in w["safety"]) >= 80 and sum("self_harm" in s for s in w["safety"]) >= 80
     assert sum(bool(ls) for ls in flagged["labels"]) > len(flagged) / 2
-    assert sum("negated" in str(x) or "past" in str(x) for x in w["notes"]) >= 60
+    unflagged = w[~w["safety"].map(bool)]
+    assert sum("no flag" in str(x).lower() for x in unflagged["notes"]) >= 60  # negated or past mentions
     lengths = w["text"].str.len()
     assert (lengths < 120).mean() >= 0.25 and (lengths > 400).mean() >= 0.25
     assert (lengths > 1500).sum() >= 300
