@@ -69,6 +69,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cv", type=int, default=5, help="number of folds (default: 5)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--only", nargs="+", metavar="NAME", help="only these candidates (default: all)")
+    p.add_argument("--jobs", type=int, default=1, help="candidates cross-validated in parallel (default: 1)")
     p.add_argument("--out", default="models/comparison", help="output path without extension (.json and .md)")
     return parser
 
@@ -194,7 +195,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from .training import load_corpus
     from .training.selection import compare, markdown_table
 
-    results = compare(load_corpus(args.data), args.only, cv=args.cv, seed=args.seed)
+    results = compare(load_corpus(args.data), args.only, cv=args.cv, seed=args.seed, n_jobs=args.jobs)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -100,3 +100,14 @@ def test_corpus_test_split_shares(corpus):
     for source, share in (("written", 0.15), ("counsel_chat", 0.30)):
         part = corpus[corpus.source == source]
         assert (part.split == "test").mean() >= share
+
+
+def test_corpus_audit_resolutions_are_what_landed(corpus):
+    from conftest import ROOT
+
+    landed = {r.id: (list(r.labels), list(r.safety)) for r in corpus.itertuples()}
+    for name in ("counsel_chat_audit.jsonl", "written_audit.jsonl"):
+        rows = [json.loads(x) for x in (ROOT / "data" / "audit" / name).read_text().splitlines()]
+        assert rows
+        for row in rows:
+            assert landed[row["id"]] == (row["resolved"]["labels"], row["resolved"]["safety"])

@@ -66,20 +66,18 @@ def cross_validate(make: Callable[[int], Any], frame, cv: int = 5, seed: int = 0
 
 
 def compare(frame, names: list[str] | None = None, cv: int = 5, seed: int = 0,
-            progress: bool = True) -> dict[str, dict[str, Any]]:
-    """Cross-validate each named candidate (default: all) on the same folds."""
+            progress: bool = True, n_jobs: int = 1) -> dict[str, dict[str, Any]]:
+    """Cross-validate each named candidate (default: all) on the same folds, ``n_jobs`` at a time."""
     chosen = names or list(CANDIDATES)
     unknown = [n for n in chosen if n not in CANDIDATES]
     if unknown:
         raise ValueError(f"unknown candidates {unknown}; known: {list(CANDIDATES)}")
-    results = {}
-    for name in chosen:
-        if progress:
-            import sys
+    from joblib import Parallel, delayed
 
-            print(f"relsignals: cross-validating {name!r}", file=sys.stderr)
-        results[name] = cross_validate(CANDIDATES[name], frame, cv, seed)
-    return results
+    verbose = 10 if progress else 0
+    reports = Parallel(n_jobs=n_jobs, verbose=verbose)(
+        delayed(cross_validate)(CANDIDATES[name], frame, cv, seed) for name in chosen)
+    return dict(zip(chosen, reports))
 
 
 def markdown_table(results: dict[str, dict[str, Any]]) -> str:
