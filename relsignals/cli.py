@@ -110,7 +110,7 @@ def _cmd_classify(args: argparse.Namespace) -> int:
         text = sys.stdin.read() if args.text in (None, "-") else args.text
         rows = [{"text": text}]
     clf = Classifier.load(args.model) if args.model else default_classifier()
-    results = clf.classify_many([r["text"] for r in rows])
+    results = _classify_with_progress(clf, [r["text"] for r in rows])
     if args.output:
         from .io import write_results
 
@@ -125,6 +125,19 @@ def _cmd_classify(args: argparse.Namespace) -> int:
         else:
             print(_readable(result) + ("\n" if i < len(results) - 1 else ""))
     return 0
+
+
+def _classify_with_progress(clf: Any, texts: list[str], batch: int = 500) -> list[Any]:
+    """Classify in batches, showing progress on stderr for long jobs in a terminal."""
+    show = len(texts) > batch and sys.stderr.isatty()
+    results: list[Any] = []
+    for start in range(0, len(texts), batch):
+        results.extend(clf.classify_many(texts[start:start + batch]))
+        if show:
+            print(f"\rrelsignals: classified {len(results)}/{len(texts)}", end="", file=sys.stderr, flush=True)
+    if show:
+        print(file=sys.stderr)
+    return results
 
 
 def _readable(result: Any) -> str:
