@@ -57,11 +57,20 @@ def cross_validate(make: Callable[[int], Any], frame, cv: int = 5, seed: int = 0
         est = make(seed).fit([texts[i] for i in train_idx], [y[i] for i in train_idx])
         proba[val_idx] = est.predict_proba([texts[i] for i in val_idx])
         pred[val_idx] = est.predict([texts[i] for i in val_idx])
-    labels, flags, cause_proba = _decode(proba, pred)
+    report = _score(frame, *_decode(proba, pred))
+    report["by_source"] = {}
+    for source in sorted(frame["source"].unique()):
+        mask = (frame["source"] == source).to_numpy()
+        part = _decode(proba[mask], pred[mask])
+        report["by_source"][source] = _score(frame[mask], *part)
+    report["seconds"] = time.perf_counter() - start
+    return report
+
+
+def _score(frame, labels: list[list[str]], flags: list[list[str]], cause_proba: np.ndarray) -> dict[str, Any]:
     report = cause_report(list(frame["labels"]), labels, cause_proba, list(frame["primary"]),
                           [ls[0] if ls else None for ls in labels])
     report["safety"] = safety_report(list(frame["safety"]), flags)
-    report["seconds"] = time.perf_counter() - start
     return report
 
 
@@ -82,13 +91,15 @@ def compare(frame, names: list[str] | None = None, cv: int = 5, seed: int = 0,
 
 def markdown_table(results: dict[str, dict[str, Any]]) -> str:
     """One row per candidate: cause, section, abstention, calibration and safety figures."""
-    head = ("| candidate | macro F1 | micro F1 | section macro F1 | top-1 | empty stays empty | Brier | ECE "
-            "| abuse R/P | self_harm R/P | seconds |")
-    lines = [head, "|---" * 11 + "|"]
+    head = ("| candidate | macro F1 | macro F1 written | macro F1 counsel_chat | micro F1 | section macro F1 | top-1 "
+            "| empty stays empty | Brier | ECE | abuse R/P | self_harm R/P | seconds |")
+    lines = [head, "|---" * 13 + "|"]
     for name, r in results.items():
-        s = r["safety"]
+        s, by = r["safety"], r["by_source"]
         lines.append(
-            f"| {name} | {r['macro_f1']:.3f} | {r['micro_f1']:.3f} | {r['section_macro_f1']:.3f} | "
+            f"| {name} | {r['macro_f1']:.3f} | {by['written']['macro_f1']:.3f} | "
+            f"{by['counsel_chat']['macro_f1']:.3f} | "
+            f"{r['micro_f1']:.3f} | {r['section_macro_f1']:.3f} | "
             f"{r['top1_accuracy']:.3f} | {r['empty_stays_empty']:.3f} | {r['brier']:.3f} | {r['ece']:.3f} | "
             f"{s['abuse']['recall']:.2f}/{s['abuse']['precision']:.2f} | "
             f"{s['self_harm']['recall']:.2f}/{s['self_harm']['precision']:.2f} | {r['seconds']:.0f} |")
