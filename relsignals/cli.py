@@ -56,6 +56,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="models/default", help="output model directory (default: models/default)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.add_argument("--candidate", metavar="NAME", help="train a named model-selection candidate instead of the default")
 
     p = sub.add_parser("evaluate", help="evaluate a model on a labeled corpus", description=(
         "Evaluate a model on a labeled corpus; writes report.md, report.json and report.png."))
@@ -187,9 +188,13 @@ def _cmd_advice(args: argparse.Namespace) -> int:
 def _cmd_train(args: argparse.Namespace) -> int:
     from .training.train import train
 
-    result = train(args.data, args.out, seed=args.seed, progress=not args.quiet)
-    print(f"relsignals: saved model to {result['path']} (cross-validated macro F1 "
-          f"{result['cv_metrics']['macro_f1']:.3f})", file=sys.stderr)
+    try:
+        result = train(args.data, args.out, seed=args.seed, progress=not args.quiet, candidate=args.candidate)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    cv = result["cv_metrics"]
+    note = f" (cross-validated macro F1 {cv['macro_f1']:.3f})" if cv else ""
+    print(f"relsignals: saved model to {result['path']}{note}", file=sys.stderr)
     return 0
 
 

@@ -27,9 +27,11 @@ def library_versions() -> dict[str, str]:
             "joblib": joblib.__version__, "python": platform.python_version()}
 
 
-def cv_metrics(estimator: CauseClassifier, frame) -> dict[str, Any]:
-    """Cross-validated figures from the estimator's out-of-fold probabilities."""
+def cv_metrics(estimator: CauseClassifier, frame) -> dict[str, Any] | None:
+    """Cross-validated figures from the estimator's out-of-fold probabilities (None without them)."""
     proba, classes = estimator.oof_proba_, list(estimator.classes_)
+    if proba is None:
+        return None
     cols = [classes.index(c) for c in CAUSE_IDS]
     pred = [[c for c in sorted(CAUSE_IDS, key=lambda c: -p[classes.index(c)])
              if p[classes.index(c)] >= estimator.thresholds_[classes.index(c)]] for p in proba]
@@ -54,13 +56,27 @@ def save(estimator: CauseClassifier, out: str | Path, meta: dict[str, Any]) -> P
 
 
 def train(data: str | Path = "data/train.jsonl", out: str | Path = "models/default", *, seed: int = 0,
-          progress: bool = True, **params: Any) -> dict[str, Any]:
-    """Train on ``data``, save to ``out``; returns the metadata written beside the model."""
+          progress: bool = True, candidate: str | None = None, **params: Any) -> dict[str, Any]:
+    """Train on ``data``, save to ``out``; returns the metadata written beside the model.
+
+    ``candidate`` names one of the model-selection candidates (``relsignals compare``)
+    to train instead of the default configuration; ``params`` override estimator parameters.
+    """
     frame = load_corpus(data)
-    estimator = CauseClassifier(random_state=seed, progress=progress, **params)
+    if candidate is not None:
+        from .selection import CANDIDATES
+
+        if candidate not in CANDIDATES:
+            raise ValueError(f"unknown candidate {candidate!r}; known: {', '.join(CANDIDATES)}")
+        estimator = CANDIDATES[candidate](seed)
+        if not isinstance(estimator, CauseClassifier):
+            raise ValueError(f"candidate {candidate!r} cannot be exported as a stored model")
+        estimator.set_params(progress=progress, **params)
+    else:
+        estimator = CauseClassifier(random_state=seed, progress=progress, **params)
     estimator.fit(list(frame["text"]), targets(frame))
     meta = {
-        "name": "relsignals-default",
+        "name": "relsignals-default" if candidate is None else f"relsignals ({candidate})",
         "model_version": __version__,
         "format_version": estimator.export()["format_version"],
         "labels": [str(c) for c in estimator.classes_],

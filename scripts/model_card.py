@@ -1,0 +1,59 @@
+"""Render models/MODEL_CARD.md from models/MODEL_CARD.in.md and the recorded figures.
+
+    python scripts/model_card.py
+
+Also refreshes the figure table in README.md. Fills the markers with tables built from
+models/default/meta.json (test and cross-validated
+figures), models/baselines/tfidf-lr/meta.json (the baseline's test figures) and
+models/comparison.md (the model-selection table), so no figure in the card is typed by hand.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from relsignals.training.evaluate import summary_table  # noqa: E402
+
+
+def per_label(block: dict) -> str:
+    lines = ["| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+    lines += [f"| {c} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |"
+              for c, m in block["per_label"].items()]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    meta = json.loads((ROOT / "models" / "default" / "meta.json").read_text())
+    base = json.loads((ROOT / "models" / "baselines" / "tfidf-lr" / "meta.json").read_text())
+    test, btest = meta["test_metrics"], base["test_metrics"]
+    cv = meta["cv_metrics"]
+    fills = {
+        "TEST-FIGURES": "\n".join(summary_table({"all": test["overall"], **test["by_source"]})),
+        "BASELINE-FIGURES": "\n".join(summary_table({"all": btest["overall"], **btest["by_source"]})),
+        "PER-LABEL-WRITTEN": per_label(test["by_source"]["written"]),
+        "PER-LABEL-COUNSEL-CHAT": per_label(test["by_source"]["counsel_chat"]),
+        "CV-FIGURES": "\n".join(summary_table({"cross-validated": {**cv, "safety": cv["safety_model_only"]}})),
+        "COMPARISON": (ROOT / "models" / "comparison.md").read_text().strip(),
+        "TRAINING-DATA": (f"`{meta['training_data']['path']}`, {meta['training_data']['n_texts']} texts, "
+                          f"SHA-256 `{meta['training_data']['sha256']}`"),
+        "THRESHOLDS": ", ".join(f"`{k}` {v:.3f}" for k, v in meta["thresholds"].items()),
+        "VERSIONS": ", ".join(f"{k} {v}" for k, v in meta["library_versions"].items()),
+    }
+    text = (ROOT / "models" / "MODEL_CARD.in.md").read_text()
+    for key, value in fills.items():
+        marker = f"<!-- {key} -->"
+        if marker not in text:
+            raise SystemExit(f"template lacks {marker}")
+        text = text.replace(marker, value)
+    (ROOT / "models" / "MODEL_CARD.md").write_text(text)
+    readme = ROOT / "README.md"
+    head, rest = readme.read_text().split("<!-- README-FIGURES -->\n", 1)
+    _, tail = rest.split("<!-- /README-FIGURES -->", 1)
+    readme.write_text(f"{head}<!-- README-FIGURES -->\n{fills['TEST-FIGURES']}\n<!-- /README-FIGURES -->{tail}")
+    print("wrote models/MODEL_CARD.md and the figures in README.md")
+
+
+if __name__ == "__main__":
+    main()
