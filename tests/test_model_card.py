@@ -28,3 +28,8 @@ def test_readme_figures_match_recorded_test_metrics():
     recorded = meta["test_metrics"]
     for line in summary_table({"all": recorded["overall"], **recorded["by_source"]}):
         assert line in readme
+
+
+def test_model_card_sensitivity_table_is_the_committed_one():
+    card = (ROOT / "models" / "MODEL_CARD.md").read_text()
+    assert (ROOT / "models" / "sensitivity.md").read_text().strip() in card
