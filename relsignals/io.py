@@ -30,7 +30,7 @@ def read_rows(path: str | Path, column: str = "text") -> list[dict[str, Any]]:
     """
     path = Path(path)
     try:
-        with open(path, encoding="utf-8", newline="") as fh:
+        with open(path, encoding="utf-8-sig", newline="") as fh:  # -sig: tolerate Excel's BOM
             fmt = _format(path)
             if fmt == ".txt":
                 return [{"text": line} for line in fh.read().splitlines()]

@@ -113,3 +113,11 @@ def test_cli_survives_closed_pipe(tmp_path):
                           shell=True, capture_output=True, text=True)
     assert "Traceback" not in proc.stderr
     assert len(proc.stdout.splitlines()) == 1
+
+
+def test_cli_csv_with_excel_bom_is_read(tmp_path):
+    src, dst = tmp_path / "in.csv", tmp_path / "out.jsonl"
+    src.write_bytes("text\nhe won't talk to me since the layoff\n".encode("utf-8-sig"))
+    out = run("classify", "--input", str(src), "--output", str(dst))
+    assert out.returncode == 0, out.stderr
+    assert len(dst.read_text().splitlines()) == 1
