@@ -37,6 +37,7 @@ def main() -> None:
         "CV-FIGURES": "\n".join(summary_table({"cross-validated": {**cv, "safety": cv["safety_model_only"]}})),
         "COMPARISON": (ROOT / "models" / "comparison.md").read_text().strip(),
         "SENSITIVITY": (ROOT / "models" / "sensitivity.md").read_text().strip(),
+        "LEARNING-CURVE": (ROOT / "models" / "learning_curve.md").read_text().strip(),
         "TRAINING-DATA": (f"`{meta['training_data']['path']}`, {meta['training_data']['n_texts']} texts, "
                           f"SHA-256 `{meta['training_data']['sha256']}`"),
         "THRESHOLDS": ", ".join(f"`{k}` {v:.3f}" for k, v in meta["thresholds"].items()),
