@@ -38,6 +38,7 @@ def main() -> None:
         "COMPARISON": (ROOT / "models" / "comparison.md").read_text().strip(),
         "SENSITIVITY": (ROOT / "models" / "sensitivity.md").read_text().strip(),
         "LEARNING-CURVE": (ROOT / "models" / "learning_curve.md").read_text().strip(),
+        "EMBEDDINGS": (ROOT / "models" / "experiment_embeddings.md").read_text().strip(),
         "TRAINING-DATA": (f"`{meta['training_data']['path']}`, {meta['training_data']['n_texts']} texts, "
                           f"SHA-256 `{meta['training_data']['sha256']}`"),
         "THRESHOLDS": ", ".join(f"`{k}` {v:.3f}" for k, v in meta["thresholds"].items()),
