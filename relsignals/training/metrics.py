@@ -74,6 +74,28 @@ def cause_report(gold_labels: list[list[str]], pred_labels: list[list[str]], pro
     }
 
 
+def decode(proba: np.ndarray, pred: np.ndarray, classes: list[str]) -> tuple[list[list[str]], list[list[str]],
+                                                                             np.ndarray]:
+    """Cause labels (best first), safety flags and the cause-probability columns of predictions.
+
+    ``proba`` and ``pred`` have one column per entry of ``classes`` (an estimator's ``classes_``).
+    """
+    cols = [classes.index(c) for c in CAUSE_IDS]
+    labels = [sorted((c for c, j in zip(CAUSE_IDS, cols) if row[j]), key=lambda c: -p[classes.index(c)])
+              for p, row in zip(proba, pred)]
+    flags = [[f for f in SAFETY_FLAGS if f in classes and row[classes.index(f)]] for row in pred]
+    return labels, flags, proba[:, cols]
+
+
+def score_predictions(frame, labels: list[list[str]], flags: list[list[str]],
+                      cause_proba: np.ndarray) -> dict[str, Any]:
+    """The cause report plus the safety report of decoded predictions against a corpus frame."""
+    report = cause_report(list(frame["labels"]), labels, cause_proba, list(frame["primary"]),
+                          [ls[0] if ls else None for ls in labels])
+    report["safety"] = safety_report(list(frame["safety"]), flags)
+    return report
+
+
 def safety_report(gold_flags: list[list[str]], pred_flags: list[list[str]]) -> dict[str, dict[str, float]]:
     """Precision and recall of each safety flag."""
     return per_label(indicator(gold_flags, SAFETY_FLAGS), indicator(pred_flags, SAFETY_FLAGS), SAFETY_FLAGS)

@@ -13,11 +13,10 @@ from typing import Any
 import numpy as np
 from sklearn.model_selection import KFold
 
-from ..taxonomy import CAUSE_IDS, SAFETY_FLAGS
 from .baselines import KeywordBaseline
 from .corpus import targets
 from .estimator import DEFAULT_CLASSES, CauseClassifier
-from .metrics import cause_report, safety_report
+from .metrics import decode, score_predictions
 from .spacy_features import SpacyTextcat
 
 _PLAIN = {"calibrate": False, "thresholds": 0.5}
@@ -45,15 +44,6 @@ SENSITIVITY = [name for name in CANDIDATES if name.startswith("chosen,")]
 DEFAULT_COMPARISON = [name for name in CANDIDATES if name not in SENSITIVITY]
 
 
-def _decode(proba: np.ndarray, pred: np.ndarray) -> tuple[list[list[str]], list[list[str]], np.ndarray]:
-    classes = list(DEFAULT_CLASSES)
-    cols = [classes.index(c) for c in CAUSE_IDS]
-    labels = [sorted((c for c in CAUSE_IDS if row[classes.index(c)]), key=lambda c: -p[classes.index(c)])
-              for p, row in zip(proba, pred)]
-    flags = [[f for f in SAFETY_FLAGS if row[classes.index(f)]] for row in pred]
-    return labels, flags, proba[:, cols]
-
-
 def cross_validate(make: Callable[[int], Any], frame, cv: int = 5, seed: int = 0) -> dict[str, Any]:
     """Out-of-fold predictions of one candidate, scored with the evaluation's figures."""
     texts, y = list(frame["text"]), targets(frame)
@@ -64,20 +54,13 @@ def cross_validate(make: Callable[[int], Any], frame, cv: int = 5, seed: int = 0
         est = make(seed).fit([texts[i] for i in train_idx], [y[i] for i in train_idx])
         proba[val_idx] = est.predict_proba([texts[i] for i in val_idx])
         pred[val_idx] = est.predict([texts[i] for i in val_idx])
-    report = _score(frame, *_decode(proba, pred))
+    classes = list(DEFAULT_CLASSES)
+    report = score_predictions(frame, *decode(proba, pred, classes))
     report["by_source"] = {}
     for source in sorted(frame["source"].unique()):
         mask = (frame["source"] == source).to_numpy()
-        part = _decode(proba[mask], pred[mask])
-        report["by_source"][source] = _score(frame[mask], *part)
+        report["by_source"][source] = score_predictions(frame[mask], *decode(proba[mask], pred[mask], classes))
     report["seconds"] = time.perf_counter() - start
-    return report
-
-
-def _score(frame, labels: list[list[str]], flags: list[list[str]], cause_proba: np.ndarray) -> dict[str, Any]:
-    report = cause_report(list(frame["labels"]), labels, cause_proba, list(frame["primary"]),
-                          [ls[0] if ls else None for ls in labels])
-    report["safety"] = safety_report(list(frame["safety"]), flags)
     return report
 
 

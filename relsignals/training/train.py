@@ -12,10 +12,9 @@ import numpy as np
 
 from .. import __version__
 from ..model import META_FILE, MODEL_FILE, sha256_file
-from ..taxonomy import CAUSE_IDS, SAFETY_FLAGS
 from .corpus import load_corpus, targets
 from .estimator import CauseClassifier
-from .metrics import cause_report, safety_report
+from .metrics import decode, score_predictions
 
 
 def library_versions() -> dict[str, str]:
@@ -29,17 +28,11 @@ def library_versions() -> dict[str, str]:
 
 def cv_metrics(estimator: CauseClassifier, frame) -> dict[str, Any] | None:
     """Cross-validated figures from the estimator's out-of-fold probabilities (None without them)."""
-    proba, classes = estimator.oof_proba_, list(estimator.classes_)
+    proba = estimator.oof_proba_
     if proba is None:
         return None
-    cols = [classes.index(c) for c in CAUSE_IDS]
-    pred = [[c for c in sorted(CAUSE_IDS, key=lambda c: -p[classes.index(c)])
-             if p[classes.index(c)] >= estimator.thresholds_[classes.index(c)]] for p in proba]
-    flags = [[f for f in SAFETY_FLAGS
-              if f in classes and p[classes.index(f)] >= estimator.thresholds_[classes.index(f)]] for p in proba]
-    report = cause_report(list(frame["labels"]), pred, proba[:, cols], list(frame["primary"]),
-                          [p[0] if p else None for p in pred])
-    report["safety_model_only"] = safety_report(list(frame["safety"]), flags)
+    report = score_predictions(frame, *decode(proba, proba >= estimator.thresholds_, list(estimator.classes_)))
+    report["safety_model_only"] = report.pop("safety")
     return report
 
 
