@@ -21,10 +21,10 @@ if TYPE_CHECKING:
 
 
 def _check_texts(texts: Iterable[object]) -> list[str]:
-    if isinstance(texts, (str, bytes)):
-        raise TextTypeError(texts) if isinstance(texts, bytes) else TypeError(
-            "classify_many expects a list of texts, got a single str; use classify() for one text"
-        )
+    if isinstance(texts, bytes):
+        raise TextTypeError(texts)
+    if isinstance(texts, str):
+        raise TypeError("classify_many expects a list of texts, got a single str; use classify() for one text")
     checked = list(texts)
     for i, text in enumerate(checked):
         if not isinstance(text, str):
