@@ -91,7 +91,7 @@ def markdown(report: dict[str, Any]) -> str:
     lines += [f"| {c} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |"
               for c, m in overall["per_label"].items()]
     lines += ["", "## Most confused (gold label missed, other label predicted)", ""]
-    lines += [f"- {p['gold']} -> {p['predicted']}: {p['count']}" for p in overall["confused_pairs"]] or ["- none"]
+    lines += [f"- {p['gold']} -> {p['predicted']}: {p['count']}" for p in overall["confused_pairs"][:10]] or ["- none"]
     return "\n".join(lines) + "\n"
 
 
@@ -116,7 +116,7 @@ def plot(overall: dict[str, Any], path: Path) -> None:
     ax2.set_yticks(range(len(CAUSE_IDS)), CAUSE_IDS, fontsize=8)
     ax2.set_xlabel("predicted instead")
     ax2.set_ylabel("gold label missed")
-    ax2.set_title("Most confused pairs")
+    ax2.set_title("Confused pairs (counts)")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

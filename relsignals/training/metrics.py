@@ -38,8 +38,8 @@ def calibration(gold: np.ndarray, proba: np.ndarray, bins: int = 10) -> dict[str
     return {"brier": float(np.mean((p - y) ** 2)), "ece": float(ece)}
 
 
-def confused_pairs(gold: np.ndarray, pred: np.ndarray, top: int = 10) -> list[dict[str, Any]]:
-    """Most frequent (gold label missed, other label predicted instead) pairs in the same text."""
+def confused_pairs(gold: np.ndarray, pred: np.ndarray, top: int | None = None) -> list[dict[str, Any]]:
+    """(gold label missed, other label predicted instead) pairs in the same text, most frequent first."""
     pairs: Counter[tuple[str, str]] = Counter()
     for g, p in zip(gold, pred):
         missed = [CAUSE_IDS[j] for j in np.flatnonzero(g & ~p)]
