@@ -121,3 +121,49 @@ def test_cli_csv_with_excel_bom_is_read(tmp_path):
     out = run("classify", "--input", str(src), "--output", str(dst))
     assert out.returncode == 0, out.stderr
     assert len(dst.read_text().splitlines()) == 1
+
+
+def test_cli_train_and_evaluate_end_to_end(tmp_path):
+    from conftest import TRAIN
+
+    from relsignals.training import load_corpus
+
+    frame = load_corpus(TRAIN).sample(400, random_state=1)
+    frame[:300].to_json(tmp_path / "train.jsonl", orient="records", lines=True)
+    frame[300:].to_json(tmp_path / "held.jsonl", orient="records", lines=True)
+    shas = []
+    for name in ("a", "b"):
+        out = run("train", "--data", str(tmp_path / "train.jsonl"), "--out", str(tmp_path / name), "--seed", "3",
+                  "--quiet")
+        assert out.returncode == 0, out.stderr
+        shas.append(json.loads((tmp_path / name / "meta.json").read_text())["model_sha256"])
+    assert shas[0] == shas[1]  # same data and seed: the same model, byte for byte
+    out = run("evaluate", "--model", str(tmp_path / "a"), "--data", str(tmp_path / "held.jsonl"),
+              "--report-dir", str(tmp_path / "rep"))
+    assert out.returncode == 0, out.stderr
+    report = json.loads((tmp_path / "rep" / "report.json").read_text())
+    assert report["overall"]["n_texts"] == 100
+    for key in ("macro_f1", "micro_f1", "section_macro_f1", "top1_accuracy", "empty_stays_empty",
+                "cause_gets_one", "brier", "ece", "per_label", "confused_pairs", "safety"):
+        assert key in report["overall"]
+    assert (tmp_path / "rep" / "report.md").read_text().startswith("# Evaluation")
+    assert (tmp_path / "rep" / "report.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_train_rejects_unknown_candidate(tmp_path):
+    out = run("train", "--candidate", "nope", "--out", str(tmp_path / "m"))
+    assert out.returncode == 2 and "unknown candidate" in out.stderr
+
+
+def test_cli_compare_writes_tables(tmp_path):
+    from conftest import TRAIN
+
+    from relsignals.training import load_corpus
+
+    load_corpus(TRAIN).sample(300, random_state=2).to_json(tmp_path / "train.jsonl", orient="records", lines=True)
+    out = run("compare", "--data", str(tmp_path / "train.jsonl"), "--cv", "2", "--out", str(tmp_path / "cmp"),
+              "--only", "keyword baseline", "TF-IDF words + LR")
+    assert out.returncode == 0, out.stderr
+    results = json.loads((tmp_path / "cmp.json").read_text())
+    assert list(results) == ["keyword baseline", "TF-IDF words + LR"]
+    assert (tmp_path / "cmp.md").read_text().count("\n") == 4
