@@ -27,13 +27,13 @@ def _shingles(texts: list[str], n: int = 5):
 
     vec = CountVectorizer(analyzer="char", ngram_range=(n, n), binary=True, lowercase=False,
                           preprocessor=normalize, dtype=np.int32)
-    return vec, vec.fit_transform(texts)
+    return vec.fit_transform(texts)
 
 
 def near_duplicate_pairs(left: list[str], right: list[str], threshold: float = 0.8,
                          n: int = 5) -> list[tuple[int, int, float]]:
     """Pairs (i, j, jaccard) with character n-gram Jaccard >= threshold between two lists."""
-    vec, a = _shingles(left + right, n)
+    a = _shingles(left + right, n)
     b = a[len(left):]
     a = a[: len(left)]
     inter = (a @ b.T).tocoo()

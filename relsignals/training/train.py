@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
-from ..model import META_FILE, MODEL_FILE, sha256_file
+from ..model import FORMAT_VERSION, META_FILE, MODEL_FILE, sha256_file
 from .corpus import load_corpus, targets
 from .estimator import CauseClassifier
 from .metrics import decode, score_predictions
@@ -71,7 +71,7 @@ def train(data: str | Path = "data/train.jsonl", out: str | Path = "models/defau
     meta = {
         "name": "relsignals-default" if candidate is None else f"relsignals ({candidate})",
         "model_version": __version__,
-        "format_version": estimator.export()["format_version"],
+        "format_version": FORMAT_VERSION,
         "labels": [str(c) for c in estimator.classes_],
         "thresholds": dict(zip(map(str, estimator.classes_), map(float, estimator.thresholds_))),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
