@@ -27,7 +27,7 @@ from relsignals.taxonomy import CAUSE_IDS  # noqa: E402
 from relsignals.text import windows  # noqa: E402
 from relsignals.training import CauseClassifier, load_corpus  # noqa: E402
 from relsignals.training.estimator import _best_threshold  # noqa: E402
-from relsignals.training.metrics import cause_report  # noqa: E402
+from relsignals.training.metrics import decode, score_predictions  # noqa: E402
 
 
 def embed(texts: list[str]) -> np.ndarray:
@@ -92,14 +92,10 @@ if __name__ == "__main__":
     print("|---|---|---|---|---|---|")
     for kind in ("embeddings", "TF-IDF words + chars + embeddings"):
         proba, pred = nested(kind, texts, emb, Y)
-        labels = [[c for c in sorted(CAUSE_IDS, key=lambda c: -p[CAUSE_IDS.index(c)]) if r[CAUSE_IDS.index(c)]]
-                  for p, r in zip(proba, pred)]
         scores = {}
         for name, mask in (("all", np.ones(len(texts), bool)), ("written", (frame.source == "written").to_numpy()),
                            ("counsel_chat", (frame.source == "counsel_chat").to_numpy())):
-            sub = [labels[i] for i in np.flatnonzero(mask)]
-            scores[name] = cause_report(list(frame["labels"][mask]), sub, proba[mask], list(frame["primary"][mask]),
-                                        [s[0] if s else None for s in sub])
+            scores[name] = score_predictions(frame[mask], *decode(proba[mask], pred[mask], list(CAUSE_IDS)))
         print(f"| {kind} | {scores['all']['macro_f1']:.3f} | {scores['written']['macro_f1']:.3f} | "
               f"{scores['counsel_chat']['macro_f1']:.3f} | {scores['all']['micro_f1']:.3f} | "
               f"{scores['all']['top1_accuracy']:.3f} |", flush=True)
