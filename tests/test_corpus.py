@@ -39,7 +39,28 @@ def test_corpus_validation_rejects_duplicate_ids():
 def test_corpus_files_follow_the_schema():
     for path in (TRAIN, TEST):
         for line in path.read_text(encoding="utf-8").splitlines():
-            assert set(json.loads(line)) == {"id", "text", "labels", "primary", "safety", "source", "notes"}
+            rec = json.loads(line)
+            assert set(rec) == {"id", "text", "labels", "primary", "safety", "source", "notes", "relationship"}
+            assert rec["relationship"] is True or (rec["relationship"] is False and not rec["labels"])
+
+
+def test_corpus_has_texts_off_the_topic_and_on_it_without_a_cause(corpus):
+    no_cause = corpus[corpus["labels"].map(len) == 0]
+    for source in ("written", "counsel_chat"):
+        part = no_cause[no_cause["source"] == source]
+        assert (~part["relationship"]).sum() >= 50, source  # "not about a relationship"
+        assert part["relationship"].sum() >= 50, source     # about one, but no cause fits
+
+
+def test_relationship_column_is_validated(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"id": "a", "text": "t", "labels": ["stress"], "primary": "stress",
+                               "relationship": False}) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match="relationship is false"):
+        load_corpus(bad)
+    csv_path = tmp_path / "ok.csv"
+    csv_path.write_text("id,text,labels,primary,relationship\na,t,,,no\nb,u,stress,stress,\n", encoding="utf-8")
+    assert list(load_corpus(csv_path)["relationship"]) == [False, True]
 
 
 def test_corpus_has_no_exact_duplicates(corpus):

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..abstention import GATES
 from ..errors import DataError
 from ..taxonomy import CAUSE_IDS, SAFETY_FLAGS
 
@@ -30,9 +31,12 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
 def _read_csv(path: Path) -> list[dict[str, Any]]:
     with open(path, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
+    flags = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False, "": None}
     for row in rows:
         for col in _LIST_COLUMNS:
             row[col] = [x for x in (row.get(col) or "").split(";") if x]
+        if "relationship" in row:
+            row["relationship"] = flags.get((row["relationship"] or "").strip().lower(), row["relationship"])
     return rows
 
 
@@ -52,6 +56,11 @@ def validate_records(records: list[dict[str, Any]], where: str = "corpus") -> No
             values = rec.get(col, [])
             if not isinstance(values, list) or set(values) - set(valid):
                 raise DataError(f"{where} record {n} ({rec['id']}): {col} must be a list of {', '.join(valid)}")
+        related = rec.get("relationship")
+        if related is not None and not isinstance(related, bool):
+            raise DataError(f"{where} record {n} ({rec['id']}): relationship must be true, false or absent")
+        if related is False and rec["labels"]:
+            raise DataError(f"{where} record {n} ({rec['id']}): has causes but relationship is false")
         primary = rec.get("primary") or ""
         if (primary and primary not in rec["labels"]) or (rec["labels"] and not primary):
             raise DataError(f"{where} record {n} ({rec['id']}): primary must be one of its labels")
@@ -60,8 +69,9 @@ def validate_records(records: list[dict[str, Any]], where: str = "corpus") -> No
 def load_corpus(path: str | Path):
     """Load a labeled corpus (``.jsonl`` or ``.csv``) as a pandas DataFrame, validated.
 
-    Columns: ``id, text, labels, primary, safety, source, notes``; ``labels`` and
-    ``safety`` hold lists.
+    Columns: ``id, text, labels, primary, safety, source, notes, relationship``;
+    ``labels`` and ``safety`` hold lists; ``relationship`` (is the text about a
+    romantic relationship?) is optional and defaults to "has a cause label".
     """
     import pandas as pd
 
@@ -78,9 +88,14 @@ def load_corpus(path: str | Path):
         if col not in frame:
             frame[col] = [[] for _ in range(len(frame))] if col in _LIST_COLUMNS else ""
     frame["primary"] = frame["primary"].fillna("")
-    return frame[list(COLUMNS)]
+    given = frame["relationship"] if "relationship" in frame else [None] * len(frame)
+    frame["relationship"] = [bool(labels) if r is None or r != r else bool(r)
+                             for r, labels in zip(given, frame["labels"])]
+    return frame[[*COLUMNS, "relationship"]]
 
 
 def targets(frame) -> list[list[str]]:
-    """Cause labels plus safety flags of each row: the estimator's ``y``."""
-    return [list(a) + list(b) for a, b in zip(frame["labels"], frame["safety"])]
+    """The estimator's ``y``: cause labels, safety flags and the abstention gates each row passes."""
+    about, cause = GATES
+    return [list(labels) + list(flags) + ([about] if related else []) + ([cause] if labels else [])
+            for labels, flags, related in zip(frame["labels"], frame["safety"], frame["relationship"])]
