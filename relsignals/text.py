@@ -42,19 +42,78 @@ def normalize(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+# Words that say who, not why: partner nouns, gendered pronouns and first names map
+# to one form each, so "my wife ... she" and "my boyfriend ... he" share features and
+# swapping them cannot change a label. Common chat spellings map to the dictionary form.
+_CANONICAL = {
+    **dict.fromkeys("boyfriend girlfriend husband wife partner bf gf hubby wifey fiance fiancee spouse bae".split(),
+                    "partner"),
+    **dict.fromkeys("boyfriends girlfriends husbands wives partners spouses".split(), "partners"),
+    **dict.fromkeys("he she".split(), "they"), **dict.fromkeys("him her his hers them their theirs".split(), "them"),
+    **dict.fromkeys("himself herself themselves themself".split(), "themself"),
+    **dict.fromkeys("he's she's they're they've hes shes theyre theyve".split(), "they's"),
+    **dict.fromkeys("he'll she'll they'll".split(), "they'll"), **dict.fromkeys("he'd she'd they'd".split(), "they'd"),
+    "im": "i'm", "ive": "i've", "dont": "don't", "doesnt": "doesn't", "didnt": "didn't",
+    "isnt": "isn't", "wasnt": "wasn't", "arent": "aren't", "werent": "weren't", "cant": "can't",
+    "couldnt": "couldn't", "wouldnt": "wouldn't", "shouldnt": "shouldn't", "havent": "haven't",
+    "hasnt": "hasn't", "thats": "that's", "whats": "what's", "theres": "there's", "youre": "you're",
+    "becuase": "because", "becasue": "because", "bc": "because", "cuz": "because", "coz": "because",
+    "realy": "really", "rly": "really", "thier": "them", "wierd": "weird", "definately": "definitely",
+    "freind": "friend", "freinds": "friends", "untill": "until", "beleive": "believe", "alot": "lot",
+    "tho": "though", "thru": "through", "u": "you", "ur": "your", "r": "are", "pls": "please", "ppl": "people",
+    "tmrw": "tomorrow", "togther": "together", "somthing": "something", "anymore": "any more",
+    "gonna": "going to", "wanna": "want to", "kinda": "kind of", "sorta": "sort of",
+}
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+NAME_TOKEN = "xname"
+
+
+def _first_names() -> frozenset[str]:
+    from importlib import resources
+
+    return frozenset(resources.files("relsignals").joinpath("resources/first_names.txt")
+                     .read_text(encoding="utf-8").split())
+
+
+_NAMES: frozenset[str] | None = None
+
+
+def canonical(text: str) -> str:
+    """Normalise a text and map who-words to one form: partner nouns, pronouns, first names, chat spellings.
+
+    >>> canonical("My GF says Priya's right, she dont care")
+    "my partner says xname's right, they don't care"
+    """
+    global _NAMES
+    if _NAMES is None:
+        _NAMES = _first_names()
+    names = _NAMES
+
+    def swap(match: re.Match[str]) -> str:
+        word = match.group(0)
+        stem, _, tail = word.partition("'")
+        if word in _CANONICAL:
+            return _CANONICAL[word]
+        if stem in names:
+            return NAME_TOKEN + ("'" + tail if tail else "")
+        return word
+
+    return _WORD.sub(swap, normalize(text))
+
+
 def tokens(text: str) -> list[str]:
     """Word tokens of a text (normalised first)."""
     return _TOKEN.findall(normalize(text))
 
 
-def negation_marked_tokens(text: str) -> list[str]:
+def negation_marked_tokens(text: str, canonical_words: bool = False) -> list[str]:
     """Tokens where words in a negation's scope carry a ``NOT_`` prefix.
 
     The scope is the next few words of the same clause: "he has never hit me"
     gives ``never NOT_hit NOT_me``, so "hit" alone stays a sign of violence.
     """
     out: list[str] = []
-    for clause in _CLAUSE_END.split(normalize(text)):
+    for clause in _CLAUSE_END.split(canonical(text) if canonical_words else normalize(text)):
         left = 0
         for tok in _TOKEN.findall(clause):
             if tok in _NEGATORS:
@@ -68,6 +127,12 @@ def negation_marked_tokens(text: str) -> list[str]:
     return out
 
 
+def _word_sequence(text: str, negation: bool, canonical_words: bool) -> list[str]:
+    if negation:
+        return negation_marked_tokens(text, canonical_words)
+    return _TOKEN.findall(canonical(text)) if canonical_words else tokens(text)
+
+
 def _ngrams(seq: list[str], low: int, high: int) -> list[str]:
     grams = list(seq) if low <= 1 else []
     for n in range(max(low, 2), high + 1):
@@ -76,19 +141,24 @@ def _ngrams(seq: list[str], low: int, high: int) -> list[str]:
 
 
 @register("words.v1")
-def word_ngrams(text: str, ngram_range: tuple[int, int] = (1, 2), negation: bool = True) -> list[str]:
-    """Word n-grams, optionally with negation scope marked."""
-    seq = negation_marked_tokens(text) if negation else tokens(text)
-    return _ngrams(seq, *ngram_range)
+def word_ngrams(text: str, ngram_range: tuple[int, int] = (1, 2), negation: bool = True,
+                canonical_words: bool = False) -> list[str]:
+    """Word n-grams, optionally with negation scope marked and who-words made canonical."""
+    return _ngrams(_word_sequence(text, negation, canonical_words), *ngram_range)
 
 
 @register("chars.v1")
-def char_ngrams(text: str, ngram_range: tuple[int, int] = (3, 5)) -> list[str]:
-    """Character n-grams inside word boundaries (like scikit-learn's ``char_wb``)."""
+def char_ngrams(text: str, ngram_range: tuple[int, int] = (3, 5), negation: bool = False,
+                canonical_words: bool = False) -> list[str]:
+    """Character n-grams inside word boundaries (like scikit-learn's ``char_wb``).
+
+    With ``negation`` a word in a negation's scope is padded with ``~`` instead of
+    spaces, so "isn't stressed" does not share n-grams with "stressed".
+    """
     low, high = ngram_range
     grams: list[str] = []
-    for word in tokens(text):
-        padded = f" {word} "
+    for word in _word_sequence(text, negation, canonical_words):
+        padded = f"~{word[4:]}~" if word.startswith("NOT_") else f" {word} "
         for n in range(low, high + 1):
             if len(padded) < n:
                 break
@@ -98,15 +168,47 @@ def char_ngrams(text: str, ngram_range: tuple[int, int] = (3, 5)) -> list[str]:
 
 @register("lemmas.v1")
 def lemma_ngrams(text: str, ngram_range: tuple[int, int] = (1, 2), negation: bool = True,
-                 table: dict[str, str] | None = None) -> list[str]:
+                 table: dict[str, str] | None = None, canonical_words: bool = False) -> list[str]:
     """Word n-grams over lemmas; ``table`` maps word to lemma (from spaCy's lookup tables).
 
     The table is plain data stored in the model, so serving needs no spaCy.
     """
     table = table or {}
-    seq = negation_marked_tokens(text) if negation else tokens(text)
+    seq = _word_sequence(text, negation, canonical_words)
     lemmas = [("NOT_" + table.get(t[4:], t[4:])) if t.startswith("NOT_") else table.get(t, t) for t in seq]
     return _ngrams(lemmas, *ngram_range)
+
+
+_SENTENCE_SPAN = re.compile(r"[^.!?\n]+[.!?]*")
+_CLAUSE_BREAK = re.compile(r"[,;:()]|\s(?:and|but|so|because|since|cause|cuz|bc)\s", re.IGNORECASE)
+_MIN_SEGMENT_WORDS = 2
+
+
+def _spans(text: str, pattern: re.Pattern[str], start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Stripped (start, end) spans of ``pattern`` matches inside ``text[start:end]``."""
+    out = []
+    for m in pattern.finditer(text, start, len(text) if end is None else end):
+        a, b = m.span()
+        a, b = a + len(m.group(0)) - len(m.group(0).lstrip()), b - (len(m.group(0)) - len(m.group(0).rstrip()))
+        if len(_TOKEN.findall(text[a:b].lower())) >= _MIN_SEGMENT_WORDS:
+            out.append((a, b))
+    return out
+
+
+def segments(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text``, or of its clauses when it is one sentence.
+
+    These are the units evidence is scored on: a long post's sentences, a chat
+    message's clauses ("my bf got laid off | now he won't talk to me").
+    """
+    sentences = _spans(text, _SENTENCE_SPAN)
+    if len(sentences) > 1:
+        return sentences
+    bounds = sentences[0] if sentences else (0, len(text))
+    cuts = [bounds[0], *(x for m in _CLAUSE_BREAK.finditer(text, *bounds) for x in m.span()), bounds[1]]
+    clauses = [(a, b) for a, b in zip(cuts[::2], cuts[1::2]) if a < b]
+    clauses = [s for a, b in clauses for s in _spans(text, re.compile(r".+", re.DOTALL), a, b)]
+    return clauses if len(clauses) > 1 else ([bounds] if text[bounds[0]:bounds[1]].strip() else [])
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
