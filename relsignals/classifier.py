@@ -7,16 +7,21 @@ then kept. :class:`Classifier` wraps any stored model (e.g. one you retrained).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .abstention import EMPTY_TEXT, GATES, decide
 from .advice import advice_for
 from .errors import TextTypeError
-from .result import Result
+from .result import Evidence, Result
 from .safety import combine, rule_flags
 from .taxonomy import CAUSE_IDS, SAFETY_FLAGS, section_of
+from .text import segments
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from .model import StoredModel
 
 
@@ -33,7 +38,7 @@ def _check_texts(texts: Iterable[object]) -> list[str]:
 
 
 class Classifier:
-    """A stored model plus the safety screen and advice lookup.
+    """A stored model plus the safety screen, abstention, evidence and advice lookup.
 
     >>> clf = Classifier.load()                      # the bundled model
     >>> clf.classify("he won't talk to me since he lost his job").primary in CAUSE_IDS
@@ -41,12 +46,19 @@ class Classifier:
     """
 
     def __init__(self, model: StoredModel):
+        import numpy as np
+
         self.model = model
         missing = [c for c in CAUSE_IDS if c not in model.labels]
         if missing:
             from .errors import ModelLoadError
 
             raise ModelLoadError(f"model has no column for {', '.join(missing)}; retrain it")
+        self._causes = [model.labels.index(c) for c in CAUSE_IDS]
+        self._cause_thresholds = np.array([model.thresholds[c] for c in CAUSE_IDS])
+        has_gates = all(g in model.labels for g in GATES)
+        self._gates = [model.labels.index(g) for g in GATES] if has_gates else None
+        self._gate_thresholds = np.array([model.thresholds[g] for g in GATES]) if has_gates else None
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Classifier:
@@ -55,34 +67,67 @@ class Classifier:
 
         return cls(load(path if path is not None else default_model_path()))
 
-    def classify(self, text: str) -> Result:
+    def classify(self, text: str, *, evidence: bool = True) -> Result:
         """Classify one text."""
         if not isinstance(text, str):
             raise TextTypeError(text)
-        return self.classify_many([text])[0]
+        return self.classify_many([text], evidence=evidence)[0]
 
-    def classify_many(self, texts: Iterable[str], batch_size: int = 256) -> list[Result]:
-        """Classify texts; the output has the same length and order as the input."""
+    def classify_many(self, texts: Iterable[str], batch_size: int = 256, *, evidence: bool = True) -> list[Result]:
+        """Classify texts; the output has the same length and order as the input.
+
+        ``evidence=False`` skips scoring the spans behind each label (faster in bulk).
+        """
         checked = _check_texts(texts)
         results: list[Result] = []
         for start in range(0, len(checked), batch_size):
-            results.extend(self._classify_batch(checked[start:start + batch_size]))
+            results.extend(self._classify_batch(checked[start:start + batch_size], evidence))
         return results
 
-    def _classify_batch(self, texts: list[str]) -> list[Result]:
+    def _classify_batch(self, texts: list[str], with_evidence: bool) -> list[Result]:
         probs = self.model.predict_proba(texts)
-        return [self._result(text, dict(zip(self.model.labels, map(float, row)))) for text, row in zip(texts, probs)]
+        gate_probs = probs[:, self._gates] if self._gates is not None else None
+        pred, reasons = decide(probs[:, self._causes], self._cause_thresholds, gate_probs, self._gate_thresholds)
+        results = [self._result(text, dict(zip(self.model.labels, map(float, row))), flags, reason)
+                   for text, row, flags, reason in zip(texts, probs, pred, reasons)]
+        return self._with_evidence(results, texts) if with_evidence else results
 
-    def _result(self, text: str, probs: dict[str, float]) -> Result:
-        scores = {c: round(probs[c], 6) for c in CAUSE_IDS}
+    def _result(self, text: str, probs: dict[str, float], chosen: np.ndarray, reason: str | None) -> Result:
         if not text.strip():
-            return Result([], {c: 0.0 for c in CAUSE_IDS}, None, [], [])
-        thresholds = self.model.thresholds
-        labels = sorted((c for c in CAUSE_IDS if probs[c] >= thresholds[c]), key=lambda c: -probs[c])
-        safety = combine(rule_flags(text), {f: probs.get(f, 0.0) for f in SAFETY_FLAGS}, thresholds)
+            return Result([], {c: 0.0 for c in CAUSE_IDS}, None, [], [], reason=EMPTY_TEXT)
+        scores = {c: round(probs[c], 6) for c in CAUSE_IDS}
+        labels = sorted((c for c, on in zip(CAUSE_IDS, chosen) if on), key=lambda c: -probs[c])
+        safety = combine(rule_flags(text), {f: probs.get(f, 0.0) for f in SAFETY_FLAGS}, self.model.thresholds)
         sections = list(dict.fromkeys(section_of(c) for c in labels))
         primary = labels[0] if labels else None
-        return Result(labels, scores, primary, sections, safety, advice_for(labels, safety))
+        return Result(labels, scores, primary, sections, safety, advice_for(labels, safety), reason)
+
+    def _with_evidence(self, results: list[Result], texts: list[str]) -> list[Result]:
+        """Score every sentence (or clause) of each labeled text alone; keep the best spans per label."""
+        owners, spans = [], []
+        for row, (result, text) in enumerate(zip(results, texts)):
+            if result.labels or result.safety:
+                for span in segments(text):
+                    owners.append(row)
+                    spans.append(span)
+        if not spans:
+            return results
+        span_probs = self.model.predict_proba([texts[row][a:b] for row, (a, b) in zip(owners, spans)])
+        found: dict[int, dict[str, list[Evidence]]] = {}
+        for row, (a, b), probs in zip(owners, spans, span_probs):
+            for label in results[row].labels + results[row].safety:
+                weight = round(float(probs[self.model.labels.index(label)]), 6)
+                found.setdefault(row, {}).setdefault(label, []).append(Evidence(texts[row][a:b], a, b, weight))
+        return [replace(r, evidence=_strongest(found.get(row, {}))) for row, r in enumerate(results)]
+
+
+def _strongest(candidates: dict[str, list[Evidence]], keep: int = 2) -> dict[str, list[Evidence]]:
+    """Per label, the best span plus up to ``keep - 1`` more at least half as strong."""
+    out = {}
+    for label, spans in candidates.items():
+        ranked = sorted(spans, key=lambda e: (-e.weight, e.start))
+        out[label] = [e for e in ranked[:keep] if e.weight >= ranked[0].weight / 2]
+    return out
 
 
 _default: Classifier | None = None
@@ -96,16 +141,16 @@ def default_classifier() -> Classifier:
     return _default
 
 
-def classify(text: str) -> Result:
+def classify(text: str, *, evidence: bool = True) -> Result:
     """Classify one text with the bundled model.
 
     >>> r = classify("my bf got laid off and now he won't talk to me")
     >>> sorted(r.scores) == sorted(CAUSE_IDS)
     True
     """
-    return default_classifier().classify(text)
+    return default_classifier().classify(text, evidence=evidence)
 
 
-def classify_many(texts: Iterable[str]) -> list[Result]:
+def classify_many(texts: Iterable[str], *, evidence: bool = True) -> list[Result]:
     """Classify many texts with the bundled model: same length, same order."""
-    return default_classifier().classify_many(texts)
+    return default_classifier().classify_many(texts, evidence=evidence)

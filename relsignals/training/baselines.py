@@ -37,13 +37,13 @@ class KeywordBaseline(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: Sequence[str], y: Sequence[Sequence[str]] | None = None) -> KeywordBaseline:
         self.classes_ = np.array(list(self.classes or DEFAULT_CLASSES))
-        self.patterns_ = [re.compile(CUES[c]) for c in self.classes_]
+        self.patterns_ = [re.compile(CUES[c]) if c in CUES else None for c in self.classes_]
         return self
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
-        """1.0 where a cue matches, else 0.0."""
+        """1.0 where a cue matches, else 0.0 (and 1.0 for labels without cues, such as the abstention gates)."""
         texts = [normalize(t) for t in X]
-        return np.array([[float(bool(p.search(t))) for p in self.patterns_] for t in texts]).reshape(
+        return np.array([[float(p is None or bool(p.search(t))) for p in self.patterns_] for t in texts]).reshape(
             -1, len(self.classes_))
 
     def predict(self, X: Sequence[str]) -> np.ndarray:

@@ -22,12 +22,13 @@ from sklearn.model_selection import KFold
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 
+from ..abstention import GATES, tune_gates
 from ..errors import TextTypeError
 from ..model import FORMAT_VERSION, max_pool
 from ..taxonomy import CAUSE_IDS, SAFETY_FLAGS
 from ..text import analyzer
 
-DEFAULT_CLASSES = CAUSE_IDS + SAFETY_FLAGS
+DEFAULT_CLASSES = CAUSE_IDS + SAFETY_FLAGS + GATES
 _GRID = np.round(np.arange(0.05, 0.96, 0.025), 3)
 _MIN_POSITIVES = 3
 
@@ -40,6 +41,14 @@ def _check_texts(X: Any) -> list[str]:
         if not isinstance(text, str):
             raise TextTypeError(text, i)
     return texts
+
+
+def _recall_threshold(y: np.ndarray, p: np.ndarray, recall: float, always: np.ndarray) -> float:
+    """Highest grid threshold whose recall, with ``always`` rows flagged anyway, reaches ``recall``."""
+    for t in _GRID[::-1]:
+        if np.mean(((p >= t) | always)[y == 1]) >= recall:
+            return float(t)
+    return float(_GRID[0])
 
 
 def _best_threshold(y: np.ndarray, p: np.ndarray, beta: float) -> float:
@@ -60,7 +69,10 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
     """Multi-label cause and safety classifier over raw texts.
 
     Parameters are stored unchanged; learned state ends in ``_``. ``classes_`` fixes
-    the column order of ``predict_proba`` and ``predict``.
+    the column order of ``predict_proba`` and ``predict``: causes, safety flags, then
+    the abstention gates (:mod:`relsignals.abstention`). Safety thresholds reach
+    ``safety_recall`` on out-of-fold scores together with the safety patterns (or
+    maximise F2 when it is ``None``); gate thresholds meet ``abstain_targets``.
 
     >>> clf = CauseClassifier(cv=2, min_df=1).fit(texts, label_lists)   # doctest: +SKIP
     >>> clf.predict_proba(["he won't talk to me"]).shape                  # doctest: +SKIP
@@ -68,14 +80,16 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, *, classes: Sequence[str] | None = DEFAULT_CLASSES, word_ngram_range=(1, 2),
-                 negation: bool = True, lemmas: bool = False, use_chars: bool = True, char_ngram_range=(3, 5),
-                 min_df: int = 2,
+                 negation: bool = True, canonical_words: bool = True, lemmas: bool = False, use_chars: bool = True,
+                 char_ngram_range=(3, 5), min_df: int = 2,
                  max_features: int | None = 200_000, C: float = 8.0, class_weight: str | None = "balanced",
-                 calibrate: bool = True, thresholds: str | float = "cv", cv: int = 5, pooling: str = "doc",
+                 calibrate: bool = True, thresholds: str | float = "cv", safety_recall: float | None = 0.9,
+                 abstain_targets: tuple[float, float] = (0.85, 0.90), cv: int = 5, pooling: str = "doc",
                  random_state: int = 0, progress: bool = False):
         self.classes = classes
         self.word_ngram_range = word_ngram_range
         self.negation = negation
+        self.canonical_words = canonical_words
         self.lemmas = lemmas
         self.use_chars = use_chars
         self.char_ngram_range = char_ngram_range
@@ -85,6 +99,8 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.calibrate = calibrate
         self.thresholds = thresholds
+        self.safety_recall = safety_recall
+        self.abstain_targets = abstain_targets
         self.cv = cv
         self.pooling = pooling
         self.random_state = random_state
@@ -93,6 +109,8 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
     # -- features ---------------------------------------------------------------
     def _block_specs(self, texts: list[str]) -> list[tuple[str, dict[str, Any]]]:
         words = {"ngram_range": tuple(self.word_ngram_range), "negation": self.negation}
+        if self.canonical_words:
+            words["canonical_words"] = True
         if self.lemmas:
             from .spacy_features import lemma_table
 
@@ -100,7 +118,10 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         else:
             specs = [("words.v1", words)]
         if self.use_chars:
-            specs.append(("chars.v1", {"ngram_range": tuple(self.char_ngram_range)}))
+            chars: dict[str, Any] = {"ngram_range": tuple(self.char_ngram_range)}
+            if self.canonical_words:
+                chars.update(negation=self.negation, canonical_words=True)
+            specs.append(("chars.v1", chars))
         return specs
 
     def _fit_vectorizers(self, texts: list[str]) -> list[tuple[str, dict[str, Any], TfidfVectorizer]]:
@@ -166,15 +187,28 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                 platt = LogisticRegression(C=1e4).fit(oof[:, [j]], Y[:, j])
                 self.calib_a_[j], self.calib_b_[j] = platt.coef_[0, 0], platt.intercept_[0]
 
-    def _fit_thresholds(self, oof_proba: np.ndarray | None, Y: np.ndarray) -> None:
+    def _fit_thresholds(self, oof_proba: np.ndarray | None, Y: np.ndarray, texts: list[str]) -> None:
         if self.thresholds != "cv":
             self.thresholds_ = np.full(Y.shape[1], float(self.thresholds))
             return
-        self.thresholds_ = np.array([
-            _best_threshold(Y[:, j], oof_proba[:, j], 2.0 if c in SAFETY_FLAGS else 1.0)
-            if Y[:, j].sum() else 1.0
-            for j, c in enumerate(self.classes_)
-        ])
+        classes = list(self.classes_)
+        self.thresholds_ = np.array([self._label_threshold(c, Y[:, j], oof_proba[:, j], texts)
+                                     if Y[:, j].sum() else 1.0 for j, c in enumerate(classes)])
+        if all(g in classes for g in GATES) and all(c in classes for c in CAUSE_IDS):
+            causes, gates = [classes.index(c) for c in CAUSE_IDS], [classes.index(g) for g in GATES]
+            self.thresholds_[gates] = tune_gates(oof_proba[:, causes], self.thresholds_[causes],
+                                                 oof_proba[:, gates], Y[:, causes].any(axis=1),
+                                                 tuple(self.abstain_targets))
+
+    def _label_threshold(self, label: str, y: np.ndarray, p: np.ndarray, texts: list[str]) -> float:
+        if label not in SAFETY_FLAGS:
+            return _best_threshold(y, p, 1.0)
+        if self.safety_recall is None:
+            return _best_threshold(y, p, 2.0)
+        from ..safety import rule_flags
+
+        always = np.array([label in rule_flags(t) for t in texts])
+        return _recall_threshold(y, p, self.safety_recall, always)
 
     def fit(self, X: Sequence[str], y: Sequence[Sequence[str]]) -> CauseClassifier:
         """Fit on texts ``X`` and label lists ``y`` (cause ids and safety flags)."""
@@ -194,7 +228,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
             return self
         self._fit_calibration(oof, Y)
         self.oof_proba_ = self._sigmoid(oof)
-        self._fit_thresholds(self.oof_proba_, Y)
+        self._fit_thresholds(self.oof_proba_, Y, texts)
         return self
 
     # -- prediction ---------------------------------------------------------------

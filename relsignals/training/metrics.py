@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..abstention import GATES, apply_gates
 from ..taxonomy import CAUSE_IDS, SAFETY_FLAGS, SECTIONS, section_of
 
 
@@ -78,11 +79,16 @@ def decode(proba: np.ndarray, pred: np.ndarray, classes: list[str]) -> tuple[lis
                                                                              np.ndarray]:
     """Cause labels (best first), safety flags and the cause-probability columns of predictions.
 
-    ``proba`` and ``pred`` have one column per entry of ``classes`` (an estimator's ``classes_``).
+    ``proba`` and ``pred`` have one column per entry of ``classes`` (an estimator's ``classes_``);
+    when the abstention gates are among them, they are applied as in serving.
     """
     cols = [classes.index(c) for c in CAUSE_IDS]
-    labels = [sorted((c for c, j in zip(CAUSE_IDS, cols) if row[j]), key=lambda c: -p[classes.index(c)])
-              for p, row in zip(proba, pred)]
+    chosen = pred[:, cols].astype(bool)
+    if all(g in classes for g in GATES):
+        passed = pred[:, [classes.index(g) for g in GATES]].astype(bool)
+        chosen, _ = apply_gates(chosen, proba[:, cols], passed)
+    labels = [sorted((c for c, on in zip(CAUSE_IDS, row) if on), key=lambda c: -p[classes.index(c)])
+              for p, row in zip(proba, chosen)]
     flags = [[f for f in SAFETY_FLAGS if f in classes and row[classes.index(f)]] for row in pred]
     return labels, flags, proba[:, cols]
 

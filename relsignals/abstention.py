@@ -1,0 +1,82 @@
+"""Abstention: when to return no cause, and why.
+
+Two extra model heads gate the cause labels. ``about_relationship`` scores whether a
+text is about a romantic relationship at all; ``has_cause`` scores whether it
+describes any cause from the article. A text that fails a gate gets no labels and a
+reason; a text that passes both gets its labels, or its best cause when no label
+clears its own threshold (the gate already judged that some cause is there).
+
+The same :func:`decide` runs in training (to choose the gate thresholds on
+out-of-fold scores), in evaluation and in serving, so the three cannot disagree.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numpy loads on first use, so ``import relsignals`` stays light
+    import numpy as np
+
+GATES = ("about_relationship", "has_cause")
+NOT_RELATIONSHIP = "not about a relationship"
+NO_CAUSE = "no cause from the article fits"
+EMPTY_TEXT = "empty text"
+
+
+def decide(cause_proba: np.ndarray, cause_thresholds: np.ndarray, gate_proba: np.ndarray | None = None,
+           gate_thresholds: np.ndarray | None = None) -> tuple[np.ndarray, list[str | None]]:
+    """Cause indicators (n_texts, 9) and one reason per text (``None`` when labels were given).
+
+    ``gate_proba`` has the columns of :data:`GATES`; without it (a model trained
+    without gates) labels are the causes above their thresholds.
+    """
+    pred = cause_proba >= cause_thresholds
+    if gate_proba is None or gate_thresholds is None:
+        return pred, [None if row.any() else NO_CAUSE for row in pred]
+    return apply_gates(pred, cause_proba, gate_proba >= gate_thresholds)
+
+
+def apply_gates(pred: np.ndarray, cause_proba: np.ndarray, passed: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
+    """Apply gate decisions (``passed``: one boolean column per gate) to cause indicators."""
+    import numpy as np
+
+    related = passed[:, 0]
+    caused = related & passed[:, 1]
+    pred = pred & caused[:, None]
+    fallback = caused & ~pred.any(axis=1)
+    pred[fallback, np.argmax(cause_proba[fallback], axis=1)] = True
+    reasons = [None if ok else (NO_CAUSE if rel else NOT_RELATIONSHIP) for ok, rel in zip(caused, related)]
+    return pred, reasons
+
+
+def abstention_rates(gold_has_cause: np.ndarray, pred: np.ndarray) -> tuple[float, float]:
+    """(share of no-cause texts left empty, share of texts with causes that get a label)."""
+    import numpy as np
+
+    got = pred.any(axis=1)
+    empty = float(np.mean(~got[~gold_has_cause])) if (~gold_has_cause).any() else 0.0
+    labeled = float(np.mean(got[gold_has_cause])) if gold_has_cause.any() else 0.0
+    return empty, labeled
+
+
+def tune_gates(cause_proba: np.ndarray, cause_thresholds: np.ndarray, gate_proba: np.ndarray,
+               gold_has_cause: np.ndarray, targets: tuple[float, float] = (0.85, 0.90),
+               grid: np.ndarray | None = None) -> np.ndarray:
+    """Gate thresholds that best meet both abstention targets on held-out scores.
+
+    Maximises the smaller margin over the targets (empty stays empty, cause gets
+    one), so neither is bought with the other; ties go to the larger sum.
+    """
+    import numpy as np
+
+    grid = np.round(np.arange(0.05, 0.96, 0.025), 3) if grid is None else grid
+    best, best_key = np.array([0.5, 0.5]), (-np.inf, -np.inf)
+    for t_rel in grid:
+        for t_cause in grid:
+            thresholds = np.array([t_rel, t_cause])
+            pred, _ = decide(cause_proba, cause_thresholds, gate_proba, thresholds)
+            empty, labeled = abstention_rates(gold_has_cause, pred)
+            key = (min(empty - targets[0], labeled - targets[1]), empty + labeled)
+            if key > best_key:
+                best, best_key = thresholds, key
+    return best
