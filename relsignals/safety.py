@@ -12,51 +12,80 @@ import re
 
 from .text import normalize
 
-_OBJ = r"(?:me|her|him|us|them|my|our|the kids?)\b"
+_OBJ = r"(?:me|us|the kids?|my (?:son|daughter|kids?|children|baby))\b"
 PATTERNS: dict[str, tuple[str, ...]] = {
     "abuse": (
-        rf"(?<!it )(?<!that )\b(?:hit|hits|hitting|punch(?:ed|es|ing)?|slap(?:ped|s|ping)?|kick(?:ed|s|ing)?|"
-        rf"chok(?:e|ed|es|ing)|strangl\w*|shov(?:e|ed|es|ing)|beat(?:s|en|ing)?|grabb?(?:ed|s|ing)?|"
-        rf"push(?:ed|es|ing)?|slammed|threw \w+(?: \w+)? at) {_OBJ}",
+        # violence against the writer or the children
+        rf"(?<!it )(?<!its )(?<!it's )(?<!that )\b(?:hit|hits|hitting|punch(?:ed|es|ing)?|slap(?:ped|s|ping)?|"
+        rf"kick(?:ed|s|ing)?|chok(?:e|ed|es|ing)|strangl\w*|shov(?:e|ed|es|ing)|beat(?:s|en|ing)?|"
+        rf"smack(?:ed|s)?|bit|headbutt\w*) {_OBJ}(?! out\b)",
+        r"\b(?:push(?:ed|es|ing)?|threw|throws|pinned|shoved) (?:me|us) (?:against|down|into|onto|off|to the)",
+        r"\bgrabb?(?:ed|s|ing)? (?:me|my (?:arm|wrist|neck|throat|hair|face))\b",
+        r"\bthrew (?:a|the|his|her|my) \w+(?: \w+)? at me\b",
+        r"\b(?:punch(?:ed|es|ing)?|kick(?:ed|s|ing)?|put (?:his|her) fist through) (?:a |the )?(?:wall|door)s?\b",
+        r"\bblock(?:s|ed|ing)? the door\b",
+        # threats and intimidation
         r"\bthreat(?:en|ens|ened|ening)s? (?:me|us|to (?:hurt|kill|hit|beat|harm|"
-        r"take (?:the|my|our) (?:kids?|children|son|daughter|baby)|ruin|post|send|expose|kick me out|throw me out))",
-        r"\b(?:raped?|forced? me|forcing me|made me have sex|sexually assault\w*)\b",
-        r"\bstalk(?:s|ed|ing|er)?\b",
-        r"\b(?:check(?:s|ing)?|go(?:es)? through|went through|track(?:s|ing)?|monitor(?:s|ing)?|"
-        r"read(?:s)?) (?:all )?my (?:phone|messages|texts|location|emails?|dms)\b",
-        r"\b(?:won't|doesn't|does not|will not) let me (?:see|go|talk|leave|have|work|call)\b",
-        r"\b(?:controls?|takes?|took|keeps?) (?:all )?(?:of )?(?:my|our|the) (?:money|paycheck|pay|bank|cards?|"
-        r"car keys|keys|phone|passport)\b",
-        r"\b(?:afraid|scared|terrified) (?:of (?:him|her|them|what he|what she)|he(?:'ll| will| might)|"
-        r"she(?:'ll| will| might)|for my life)",
-        r"\b(?:kill|hurt) (?:me|you|my)\b",
-        r"\bcut(?:s|ting)? me off from\b",
-        r"\b(?:isolat(?:es|ed|ing)) me\b",
+        r"take (?:the|my|our) (?:kids?|children|son|daughter|baby)|leak|post|send|share|expose|ruin))",
+        r"\b(?:said|says|swore|told me) (?:he|she|they)(?:'d|'ll| would| will) (?:kill|hurt|hit|beat) (?:me|us)\b",
+        r"\b(?:tried|trying|try) to (?:kill|strangle|choke|drown|run me over)",
+        r"\b(?:afraid|scared|terrified) (?:of (?:him|her|them|my (?:husband|wife|boyfriend|girlfriend|partner|bf|gf))"
+        r"\b|"
+        r"of what (?:he|she|they)(?:'ll|'d| will| would| might) do|(?:he|she|they)(?:'ll|'d| will| would| might) "
+        r"(?:hurt|hit|kill|snap|lose it|explode|find out)|for my (?:life|safety))",
+        r"\bwalk(?:ing)? on eggshells\b",
+        r"\bhide my phone\b|\bhiding my phone\b",
+        # sexual coercion
+        r"\b(?:raped?|forced? me|forcing me|made me have sex|sexually assault\w*|won't take no|"
+        r"(?:even )?(?:after|when|though) i (?:said|say) no)\b",
+        # stalking and monitoring
+        r"\bstalk(?:s|ed|ing)? me\b|\bstalker\b",
+        r"\b(?:check(?:s|ed|ing)?|go(?:es)? through|went through|track(?:s|ed|ing)?|monitor(?:s|ed|ing)?) "
+        r"(?:all )?my (?:phone|messages|texts|location|emails?|dms|browser|bank)",
+        r"\b(?:demand(?:s|ed|ing)?|makes? me (?:give|share)) (?:all )?my passwords?\b",
+        r"\b(?:follow(?:s|ed|ing)? me (?:home|to work)|shows? up at my (?:work|job|house|place))\b",
+        # isolation and money control
+        r"\b(?:won't|doesn't|does not|will not) let me (?:see|visit|talk to|call|go out with) (?:my )?"
+        r"(?:friends|family|mom|mum|dad|parents|sister|brother)\b",
+        r"\b(?:won't|doesn't|does not|will not) let me (?:leave the house|go out|work|have a job|have my own|drive)\b",
+        r"\bcut(?:s|ting)? me off from\b|\bisolat(?:es|ed|ing) me\b",
+        r"\b(?:controls?|takes?|took|keeps?) (?:all )?(?:of )?(?:my|our|the) (?:money|paycheck|pay|salary|wages|"
+        r"bank|cards?|car keys|passport)\b",
+        r"\bgives? me an allowance\b",
     ),
     "self_harm": (
         r"\bkill(?:ing)? (?:myself|himself|herself|themselves|themself)\b",
-        r"\bsuicid\w*",
-        r"\bend(?:ing)? (?:it all|my life|his life|her life|things)\b",
-        r"\b(?:don't|dont|do not|doesn't|does not|not) want(?:ing)? to (?:be here|live|be alive|exist|wake up)",
-        r"\bbetter off (?:without me|without him|without her|dead)\b",
-        r"\b(?:cutting|cut|burning|burned|hurting|hurt|harming|harm) (?:myself|himself|herself|themselves)\b",
-        r"\bself[- ]?harm\w*",
-        r"\boverdos\w*",
-        r"\bno (?:reason|point) (?:to live|in living|in being alive)\b",
-        r"\b(?:want|wants|wanted) to die\b",
-        r"\bwish (?:i|he|she) (?:was|were) dead\b",
+        r"\bsuicidal\b|\bsuicide (?:note|attempt|plan|thoughts?)\b|\b(?:thoughts?|thinking) (?:of|about) suicide\b",
+        r"\bcommit(?:ting)? suicide\b",
+        r"\bend(?:ing)? (?:it all|my life|his life|her life|their life|my own life)\b",
+        r"\b(?:don't|dont|do not|doesn't|does not|not) want(?:ing)? to (?:be here|be alive|exist|wake up|live anymore|"
+        r"go on)\b",
+        r"\b(?:better|happier) off (?:without me|without him|without her|dead|if i (?:was|were)n't here|"
+        r"if i (?:was|were) gone)\b",
+        r"\b(?:cutting|cut|burning|burned|hurting|hurt|harming|harm) (?:myself|himself|herself|themselves|themself)\b",
+        r"\bself[- ]?harm(?:ing)?\b",
+        r"\bno (?:reason|point) (?:to live|in living|in being alive|to go on)\b",
+        r"\b(?:want|wants|wanted) to die\b|\bthink(?:s|ing)? about dying\b",
+        r"\bwish (?:i|he|she|they) (?:was|were) dead\b",
         r"\btake (?:my|his|her|their) own life\b",
+        r"\bhow many pills\b|\bstockpil\w+ (?:pills|meds|medication)\b",
+        r"\bcan't go on\b|\bnot be around much longer\b",
     ),
 }
 _COMPILED = {flag: tuple(re.compile(p) for p in pats) for flag, pats in PATTERNS.items()}
 _NEGATED = re.compile(
     r"\b(?:never|not|no longer|hasn't|hasnt|haven't|didn't|didnt|doesn't|doesnt|wouldn't|wouldnt|"
-    r"won't|wont|isn't|nobody|no one)\b[^.!?;]{0,25}$"
+    r"won't|wont|isn't|nobody|no one|if)\b[^.!?;]{0,25}$"
 )
+_DENIED_AFTER = re.compile(r"^[^.!?;]{0,60}\b(?:said no|says no|denied|denies|absolutely not|not really)\b")
 _PAST = re.compile(
-    r"\b(?:years ago|used to|back then|in high school|as a (?:kid|teen|child)|when i was (?:a |younger|little)|"
-    r"long time ago|ages ago|in the past|my ex|our old|clean for|free for)\b"
+    r"\b(?:years ago|months ago|used to|back then|in high school|in college|as a (?:kid|teen|teenager|child)|"
+    r"when (?:i|he|she|they) (?:was|were) (?:a |younger|little|\d+)|long time ago|ages ago|in the past|our old|"
+    r"clean for|free for|in my (?:teens|twenties|20s)|from (?:about )?\d+ to \d+|(?:19|20)\d\d|died by|lost \w+ to)\b"
 )
+_OTHERS = re.compile(r"\b(?:(?!(?:he|she|it|that|there|what|who|here)'s)\w+'s|"
+                     r"brother|sister|mother|father|mom|mum|dad|friend|cousin|uncle|aunt|"
+                     r"stepdaughter|stepson|son|daughter|roommate|coworker|colleague)\s+(?:\w+\s+)?$")
 _SENTENCE = re.compile(r"[^.!?\n]+")
 
 
@@ -70,9 +99,11 @@ def rule_flags(text: str) -> list[str]:
 
 
 def _present_match(pattern: re.Pattern[str], sentence: str) -> bool:
+    if _PAST.search(sentence):
+        return False
     for match in pattern.finditer(sentence):
-        before = sentence[: match.start()]
-        if not _NEGATED.search(before) and not _PAST.search(sentence):
+        before, after = sentence[: match.start()], sentence[match.end():]
+        if not _NEGATED.search(before) and not _DENIED_AFTER.search(after) and not _OTHERS.search(before):
             return True
     return False
 
