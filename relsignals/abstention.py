@@ -24,29 +24,47 @@ EMPTY_TEXT = "empty text"
 
 
 def decide(cause_proba: np.ndarray, cause_thresholds: np.ndarray, gate_proba: np.ndarray | None = None,
-           gate_thresholds: np.ndarray | None = None) -> tuple[np.ndarray, list[str | None]]:
+           gate_thresholds: np.ndarray | None = None,
+           support: np.ndarray | None = None) -> tuple[np.ndarray, list[str | None]]:
     """Cause indicators (n_texts, 9) and one reason per text (``None`` when labels were given).
 
     ``gate_proba`` has the columns of :data:`GATES`; without it (a model trained
-    without gates) labels are the causes above their thresholds.
+    without gates) labels are the causes above their thresholds. ``support`` marks
+    causes that one sentence of a long text states on its own (:func:`segment_support`):
+    they need only the relationship gate.
     """
+    import numpy as np
+
     pred = cause_proba >= cause_thresholds
+    support = np.zeros_like(pred) if support is None else support
     if gate_proba is None or gate_thresholds is None:
+        pred = pred | support
         return pred, [None if row.any() else NO_CAUSE for row in pred]
-    return apply_gates(pred, cause_proba, gate_proba >= gate_thresholds)
+    return apply_gates(pred, cause_proba, gate_proba >= gate_thresholds, support)
 
 
-def apply_gates(pred: np.ndarray, cause_proba: np.ndarray, passed: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
+def apply_gates(pred: np.ndarray, cause_proba: np.ndarray, passed: np.ndarray,
+                support: np.ndarray | None = None) -> tuple[np.ndarray, list[str | None]]:
     """Apply gate decisions (``passed``: one boolean column per gate) to cause indicators."""
     import numpy as np
 
     related = passed[:, 0]
     caused = related & passed[:, 1]
     pred = pred & caused[:, None]
+    if support is not None:
+        pred = pred | (support & related[:, None])
     fallback = caused & ~pred.any(axis=1)
     pred[fallback, np.argmax(cause_proba[fallback], axis=1)] = True
-    reasons = [None if ok else (NO_CAUSE if rel else NOT_RELATIONSHIP) for ok, rel in zip(caused, related)]
+    reasons = [None if row.any() else (NO_CAUSE if rel else NOT_RELATIONSHIP) for row, rel in zip(pred, related)]
     return pred, reasons
+
+
+def segment_support(cause_proba: np.ndarray, segment_max_proba: np.ndarray,
+                    rule: dict[str, float] | None) -> np.ndarray | None:
+    """Causes whose best sentence reaches ``rule["hi"]`` while the whole text reaches ``rule["lo"]``."""
+    if rule is None:
+        return None
+    return (segment_max_proba >= rule["hi"]) & (cause_proba >= rule["lo"])
 
 
 def abstention_rates(gold_has_cause: np.ndarray, pred: np.ndarray) -> tuple[float, float]:
@@ -61,7 +79,7 @@ def abstention_rates(gold_has_cause: np.ndarray, pred: np.ndarray) -> tuple[floa
 
 def tune_gates(cause_proba: np.ndarray, cause_thresholds: np.ndarray, gate_proba: np.ndarray,
                gold_has_cause: np.ndarray, targets: tuple[float, float] = (0.85, 0.90),
-               grid: np.ndarray | None = None) -> np.ndarray:
+               grid: np.ndarray | None = None, support: np.ndarray | None = None) -> np.ndarray:
     """Gate thresholds that best meet both abstention targets on held-out scores.
 
     Maximises the smaller margin over the targets (empty stays empty, cause gets
@@ -74,7 +92,7 @@ def tune_gates(cause_proba: np.ndarray, cause_thresholds: np.ndarray, gate_proba
     for t_rel in grid:
         for t_cause in grid:
             thresholds = np.array([t_rel, t_cause])
-            pred, _ = decide(cause_proba, cause_thresholds, gate_proba, thresholds)
+            pred, _ = decide(cause_proba, cause_thresholds, gate_proba, thresholds, support)
             empty, labeled = abstention_rates(gold_has_cause, pred)
             key = (min(empty - targets[0], labeled - targets[1]), empty + labeled)
             if key > best_key:

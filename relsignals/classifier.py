@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .abstention import EMPTY_TEXT, GATES, decide
+from .abstention import EMPTY_TEXT, GATES, decide, segment_support
 from .advice import advice_for
 from .errors import TextTypeError
 from .result import Evidence, Result
@@ -45,10 +45,13 @@ class Classifier:
     True
     """
 
-    def __init__(self, model: StoredModel):
+    def __init__(self, model: StoredModel, *, safety_thresholds: dict[str, float] | None = None):
         import numpy as np
 
         self.model = model
+        self.safety_thresholds = _check_safety_thresholds(safety_thresholds)
+        self._flag_thresholds = {f: model.thresholds.get(f, 1.0) for f in SAFETY_FLAGS}
+        self._flag_thresholds.update(self.safety_thresholds or {})
         missing = [c for c in CAUSE_IDS if c not in model.labels]
         if missing:
             from .errors import ModelLoadError
@@ -61,11 +64,17 @@ class Classifier:
         self._gate_thresholds = np.array([model.thresholds[g] for g in GATES]) if has_gates else None
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> Classifier:
-        """Load a stored model directory (default: the model bundled with the package)."""
+    def load(cls, path: str | Path | None = None, *,
+             safety_thresholds: dict[str, float] | None = None) -> Classifier:
+        """Load a stored model directory (default: the model bundled with the package).
+
+        ``safety_thresholds`` overrides the model's threshold per safety flag, e.g.
+        ``{"abuse": 0.02}`` to flag more (the model card lists recall and false-flag
+        rate at each threshold).
+        """
         from .model import default_model_path, load
 
-        return cls(load(path if path is not None else default_model_path()))
+        return cls(load(path if path is not None else default_model_path()), safety_thresholds=safety_thresholds)
 
     def classify(self, text: str, *, evidence: bool = True) -> Result:
         """Classify one text."""
@@ -85,40 +94,73 @@ class Classifier:
         return results
 
     def _classify_batch(self, texts: list[str], with_evidence: bool) -> list[Result]:
+        import numpy as np
+
+        from .model import segment_pieces
+
         probs = self.model.predict_proba(texts)
+        cause_probs = probs[:, self._causes]
+        rule, scored, support = self.model.segment_rule, {}, None
+        if rule:  # long texts: a cause stated clearly in one sentence counts (see relsignals.abstention)
+            scored = self._score_spans(texts, *segment_pieces(texts, int(rule["min_chars"])))
+            best = np.zeros_like(cause_probs)
+            for row, spans in scored.items():
+                best[row] = np.max([p[self._causes] for _, p in spans], axis=0)
+            support = segment_support(cause_probs, best, rule)
         gate_probs = probs[:, self._gates] if self._gates is not None else None
-        pred, reasons = decide(probs[:, self._causes], self._cause_thresholds, gate_probs, self._gate_thresholds)
+        pred, reasons = decide(cause_probs, self._cause_thresholds, gate_probs, self._gate_thresholds, support)
         results = [self._result(text, dict(zip(self.model.labels, map(float, row))), flags, reason)
                    for text, row, flags, reason in zip(texts, probs, pred, reasons)]
-        return self._with_evidence(results, texts) if with_evidence else results
+        if not with_evidence:
+            return results
+        missing = [row for row, r in enumerate(results) if (r.labels or r.safety) and row not in scored]
+        owners = [row for row in missing for _ in segments(texts[row])]
+        scored.update(self._score_spans(texts, owners, [span for row in missing for span in segments(texts[row])]))
+        return [replace(r, evidence=self._evidence(r, texts[row], scored.get(row, [])))
+                for row, r in enumerate(results)]
 
     def _result(self, text: str, probs: dict[str, float], chosen: np.ndarray, reason: str | None) -> Result:
         if not text.strip():
             return Result([], {c: 0.0 for c in CAUSE_IDS}, None, [], [], reason=EMPTY_TEXT)
         scores = {c: round(probs[c], 6) for c in CAUSE_IDS}
         labels = sorted((c for c, on in zip(CAUSE_IDS, chosen) if on), key=lambda c: -probs[c])
-        safety = combine(rule_flags(text), {f: probs.get(f, 0.0) for f in SAFETY_FLAGS}, self.model.thresholds)
+        safety = combine(rule_flags(text), {f: probs.get(f, 0.0) for f in SAFETY_FLAGS}, self._flag_thresholds)
         sections = list(dict.fromkeys(section_of(c) for c in labels))
         primary = labels[0] if labels else None
         return Result(labels, scores, primary, sections, safety, advice_for(labels, safety), reason)
 
-    def _with_evidence(self, results: list[Result], texts: list[str]) -> list[Result]:
-        """Score every sentence (or clause) of each labeled text alone; keep the best spans per label."""
-        owners, spans = [], []
-        for row, (result, text) in enumerate(zip(results, texts)):
-            if result.labels or result.safety:
-                for span in segments(text):
-                    owners.append(row)
-                    spans.append(span)
+    def _score_spans(self, texts: list[str], owners: list[int],
+                     spans: list[tuple[int, int]]) -> dict[int, list[tuple[tuple[int, int], np.ndarray]]]:
+        """Each span of ``texts[owner]`` scored alone by the model, grouped by owner row."""
         if not spans:
-            return results
-        span_probs = self.model.predict_proba([texts[row][a:b] for row, (a, b) in zip(owners, spans)])
-        found: dict[int, dict[str, list[Evidence]]] = {}
-        for row, (a, b), probs in zip(owners, spans, span_probs):
-            for label in results[row].labels + results[row].safety:
-                weight = round(float(probs[self.model.labels.index(label)]), 6)
-                found.setdefault(row, {}).setdefault(label, []).append(Evidence(texts[row][a:b], a, b, weight))
-        return [replace(r, evidence=_strongest(found.get(row, {}))) for row, r in enumerate(results)]
+            return {}
+        probs = self.model.predict_proba([texts[row][a:b] for row, (a, b) in zip(owners, spans)])
+        grouped: dict[int, list[tuple[tuple[int, int], np.ndarray]]] = {}
+        for row, span, p in zip(owners, spans, probs):
+            grouped.setdefault(row, []).append((span, p))
+        return grouped
+
+    def _evidence(self, result: Result, text: str,
+                  spans: list[tuple[tuple[int, int], np.ndarray]]) -> dict[str, list[Evidence]]:
+        """Per label and flag, the spans the model finds most supportive on their own."""
+        found = {}
+        for label in result.labels + result.safety:
+            column = self.model.labels.index(label)
+            found[label] = [Evidence(text[a:b], a, b, round(float(p[column]), 6)) for (a, b), p in spans]
+        return _strongest(found)
+
+
+def _check_safety_thresholds(thresholds: dict[str, float] | None) -> dict[str, float] | None:
+    if thresholds is None:
+        return None
+    from .errors import UnknownIdError
+
+    for flag, value in thresholds.items():
+        if flag not in SAFETY_FLAGS:
+            raise UnknownIdError(flag, SAFETY_FLAGS)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+            raise ValueError(f"safety threshold for {flag} must be a number from 0 to 1")
+    return {flag: float(value) for flag, value in thresholds.items()}
 
 
 def _strongest(candidates: dict[str, list[Evidence]], keep: int = 2) -> dict[str, list[Evidence]]:

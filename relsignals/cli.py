@@ -142,13 +142,22 @@ def _classify_with_progress(clf: Any, texts: list[str], batch: int = 500) -> lis
 
 
 def _readable(result: Any) -> str:
-    lines = ["causes:  " + (", ".join(f"{c} {result.scores[c]:.2f}" for c in result.labels)
-                            or "none found (no cause from the article fits)")]
+    causes = ", ".join(f"{c} {result.scores[c]:.2f}" for c in result.labels)
+    lines = ["causes:  " + (causes or f"none ({result.reason})")]
     lines.append("safety:  " + (", ".join(result.safety) or "none"))
+    if result.evidence:
+        lines.append("evidence:")
+        lines.extend(f"  {label}: \"{_clip(spans[0].text)}\" ({spans[0].weight:.2f})"
+                     for label, spans in result.evidence.items() if spans)
     if result.advice:
         lines.append("advice:")
         lines.extend(_advice_lines(result.advice[0]))
     return "\n".join(lines)
+
+
+def _clip(text: str, width: int = 100) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _advice_lines(entry: Any) -> list[str]:

@@ -98,10 +98,14 @@ def _write_jsonl(fh: IO[str], records: Iterable[dict[str, Any]]) -> None:
 
 
 def _write_csv(fh: IO[str], records: Iterable[dict[str, Any]]) -> None:
-    fields = ["row", "id", "labels", "primary", "sections", "safety"] + [f"score_{c}" for c in CAUSE_IDS]
+    fields = ["row", "id", "labels", "primary", "sections", "safety", "reason"] + [f"score_{c}" for c in CAUSE_IDS]
+    fields.append("evidence")
     writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
     writer.writeheader()
     for rec in records:
-        flat = {k: ";".join(v) if isinstance(v, list) else v for k, v in rec.items() if k not in ("scores", "advice")}
+        flat = {k: ";".join(v) if isinstance(v, list) else v for k, v in rec.items()
+                if k not in ("scores", "advice", "evidence")}
         flat.update({f"score_{c}": f"{s:.4f}" for c, s in rec["scores"].items()})
+        flat["evidence"] = json.dumps({k: [e["text"] for e in v] for k, v in rec["evidence"].items()},
+                                      ensure_ascii=False) if rec["evidence"] else ""
         writer.writerow(flat)

@@ -21,7 +21,7 @@ import numpy as np
 
 from . import __version__
 from .errors import ModelLoadError
-from .text import analyzer, windows
+from .text import analyzer, segments, windows
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.joblib"
@@ -54,6 +54,26 @@ def max_pool(z: np.ndarray, texts: list[str], score: Callable[[list[str]], np.nd
         z = z.copy()
         np.maximum.at(z, np.asarray(owners), score(parts))
     return z
+
+
+def segment_pieces(texts: list[str], min_chars: int = POOL_MIN_CHARS) -> tuple[list[int], list[tuple[int, int]]]:
+    """(owner row, span) of every sentence or clause of the texts at least ``min_chars`` long."""
+    owners, spans = [], []
+    for row, text in enumerate(texts):
+        if len(text) >= min_chars:
+            pieces = segments(text)
+            if len(pieces) > 1:
+                owners.extend([row] * len(pieces))
+                spans.extend(pieces)
+    return owners, spans
+
+
+def segment_max(z_shape: tuple[int, int], owners: list[int], span_scores: np.ndarray) -> np.ndarray:
+    """Per text and label, the best score of its segments (``-inf`` for texts without segments)."""
+    out = np.full(z_shape, -np.inf)
+    if owners:
+        np.maximum.at(out, np.asarray(owners), span_scores)
+    return out
 
 
 class _Block:
@@ -107,6 +127,9 @@ class StoredModel:
         self.calib_b = np.asarray(payload["calib_b"], dtype=np.float64)
         self.thresholds = dict(zip(self.labels, map(float, payload["thresholds"])))
         self.pooling = payload.get("pooling", "doc")
+        # A long text also gets a cause when one of its sentences alone is this sure of it (and
+        # the whole text at least ``lo``); see relsignals.abstention. Absent in older models.
+        self.segment_rule: dict[str, float] | None = payload.get("segment_rule")
         if self.coef.shape != (offset, len(self.labels)):
             raise ModelLoadError(f"model arrays disagree: coef {self.coef.shape}, features {offset}")
 

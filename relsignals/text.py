@@ -66,6 +66,9 @@ _CANONICAL = {
 }
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 NAME_TOKEN = "xname"
+# A capitalised word inside a sentence, not followed by another (as in a Title Case
+# heading): almost always a name. Its word feature stays, its character n-grams go.
+_PROPER_NOUN = re.compile(r"(?<=[a-z0-9,;:)] )[A-Z][a-z]+\b(?! [A-Z])")
 
 
 def _first_names() -> frozenset[str]:
@@ -153,11 +156,17 @@ def char_ngrams(text: str, ngram_range: tuple[int, int] = (3, 5), negation: bool
     """Character n-grams inside word boundaries (like scikit-learn's ``char_wb``).
 
     With ``negation`` a word in a negation's scope is padded with ``~`` instead of
-    spaces, so "isn't stressed" does not share n-grams with "stressed".
+    spaces, so "isn't stressed" does not share n-grams with "stressed". With
+    ``canonical_words`` names (known first names and capitalised words inside a
+    sentence) give no n-grams.
     """
     low, high = ngram_range
     grams: list[str] = []
+    if canonical_words:  # names carry no cause: their letters must not either
+        text = _PROPER_NOUN.sub(" ", text)
     for word in _word_sequence(text, negation, canonical_words):
+        if word == NAME_TOKEN:
+            continue
         padded = f"~{word[4:]}~" if word.startswith("NOT_") else f" {word} "
         for n in range(low, high + 1):
             if len(padded) < n:

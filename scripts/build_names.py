@@ -31,7 +31,7 @@ EXCLUDE = set("""
     heaven justice liberty mercy trinity unity royal prince duke earl major rusty dusty sandy stormy misty
     sage river rain storm ocean star sol luz patience charity peace comfort lucky queen harsh urban grant
     wage server yoga peer kick harm floor forum job lot else till pastor us min na theres bale canal
-    jan son sun man can ben tom al ed bo jo lo li le la de del van von bin ali
+    jan son sun man can al ed bo jo lo li le la de del van von bin ali
     ties among raven blessing mats teddy karma jail gala marine gaman christian tao mercedes
     """.split())
 

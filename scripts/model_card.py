@@ -34,7 +34,7 @@ def main() -> None:
         "BASELINE-FIGURES": "\n".join(summary_table({"all": btest["overall"], **btest["by_source"]})),
         "PER-LABEL-WRITTEN": per_label(test["by_source"]["written"]),
         "PER-LABEL-COUNSEL-CHAT": per_label(test["by_source"]["counsel_chat"]),
-        "CV-FIGURES": "\n".join(summary_table({"cross-validated": {**cv, "safety": cv["safety_model_only"]}})),
+        "CV-FIGURES": "\n".join(summary_table({"cross-validated": cv})),
         "COMPARISON": (ROOT / "models" / "comparison.md").read_text().strip(),
         "SENSITIVITY": (ROOT / "models" / "sensitivity.md").read_text().strip(),
         "LEARNING-CURVE": (ROOT / "models" / "learning_curve.md").read_text().strip(),

@@ -22,9 +22,9 @@ from sklearn.model_selection import KFold
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 
-from ..abstention import GATES, tune_gates
+from ..abstention import GATES, decide, segment_support, tune_gates
 from ..errors import TextTypeError
-from ..model import FORMAT_VERSION, max_pool
+from ..model import FORMAT_VERSION, POOL_MIN_CHARS, max_pool, segment_max, segment_pieces
 from ..taxonomy import CAUSE_IDS, SAFETY_FLAGS
 from ..text import analyzer
 
@@ -45,10 +45,11 @@ def _check_texts(X: Any) -> list[str]:
 
 def _recall_threshold(y: np.ndarray, p: np.ndarray, recall: float, always: np.ndarray) -> float:
     """Highest grid threshold whose recall, with ``always`` rows flagged anyway, reaches ``recall``."""
-    for t in _GRID[::-1]:
+    grid = np.concatenate([[0.005, 0.01, 0.02, 0.03, 0.04], _GRID])
+    for t in grid[::-1]:
         if np.mean(((p >= t) | always)[y == 1]) >= recall:
             return float(t)
-    return float(_GRID[0])
+    return float(grid[0])
 
 
 def _best_threshold(y: np.ndarray, p: np.ndarray, beta: float) -> float:
@@ -72,7 +73,9 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
     the column order of ``predict_proba`` and ``predict``: causes, safety flags, then
     the abstention gates (:mod:`relsignals.abstention`). Safety thresholds reach
     ``safety_recall`` on out-of-fold scores together with the safety patterns (or
-    maximise F2 when it is ``None``); gate thresholds meet ``abstain_targets``.
+    maximise F2 when it is ``None``); gate thresholds meet ``abstain_targets``. With
+    ``segment_rule`` a long text also gets a cause that one of its sentences states
+    clearly on its own (``segment_rule_``: the cut-offs, chosen on held-out scores).
 
     >>> clf = CauseClassifier(cv=2, min_df=1).fit(texts, label_lists)   # doctest: +SKIP
     >>> clf.predict_proba(["he won't talk to me"]).shape                  # doctest: +SKIP
@@ -84,7 +87,8 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                  char_ngram_range=(3, 5), min_df: int = 2,
                  max_features: int | None = 200_000, C: float = 8.0, class_weight: str | None = "balanced",
                  calibrate: bool = True, thresholds: str | float = "cv", safety_recall: float | None = 0.9,
-                 abstain_targets: tuple[float, float] = (0.85, 0.90), cv: int = 5, pooling: str = "doc",
+                 abstain_targets: tuple[float, float] = (0.85, 0.90), segment_rule: bool = True, cv: int = 5,
+                 pooling: str = "doc",
                  random_state: int = 0, progress: bool = False):
         self.classes = classes
         self.word_ngram_range = word_ngram_range
@@ -101,6 +105,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         self.thresholds = thresholds
         self.safety_recall = safety_recall
         self.abstain_targets = abstain_targets
+        self.segment_rule = segment_rule
         self.cv = cv
         self.pooling = pooling
         self.random_state = random_state
@@ -161,14 +166,26 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         coef, intercept = self._fit_linear(self._transform(vectorizers, texts), Y)
         return vectorizers, coef, intercept
 
-    def _oof_decisions(self, texts: list[str], Y: np.ndarray) -> np.ndarray:
-        """Out-of-fold decision values: each text scored by a model that never saw it."""
+    def _oof_decisions(self, texts: list[str], Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Out-of-fold decision values of each text and of its best sentence (long texts only).
+
+        Each text is scored by a model that never saw it.
+        """
         oof = np.zeros(Y.shape, dtype=np.float64)
+        oof_segments = np.full(Y.shape, -np.inf)
         folds = list(KFold(self.cv, shuffle=True, random_state=self.random_state).split(texts))
         for train_idx, test_idx in self._progress(folds, "cross-validation folds"):
             vecs, coef, intercept = self._fit_core([texts[i] for i in train_idx], Y[train_idx])
-            oof[test_idx] = self._decide(vecs, coef, intercept, [texts[i] for i in test_idx])
-        return oof
+            held_out = [texts[i] for i in test_idx]
+            oof[test_idx] = self._decide(vecs, coef, intercept, held_out)
+            oof_segments[test_idx] = self._segment_decisions(vecs, coef, intercept, held_out)
+        return oof, oof_segments
+
+    def _segment_decisions(self, blocks, coef: np.ndarray, intercept: np.ndarray, texts: list[str]) -> np.ndarray:
+        owners, spans = segment_pieces(texts)
+        pieces = [texts[row][a:b] for row, (a, b) in zip(owners, spans)]
+        scores = self._transform(blocks, pieces) @ coef + intercept if pieces else np.empty((0, coef.shape[1]))
+        return segment_max((len(texts), coef.shape[1]), owners, scores)
 
     def _progress(self, items: list, desc: str):
         if not self.progress:
@@ -194,11 +211,36 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         classes = list(self.classes_)
         self.thresholds_ = np.array([self._label_threshold(c, Y[:, j], oof_proba[:, j], texts)
                                      if Y[:, j].sum() else 1.0 for j, c in enumerate(classes)])
-        if all(g in classes for g in GATES) and all(c in classes for c in CAUSE_IDS):
-            causes, gates = [classes.index(c) for c in CAUSE_IDS], [classes.index(g) for g in GATES]
+        if not all(c in classes for c in CAUSE_IDS):
+            return
+        causes = [classes.index(c) for c in CAUSE_IDS]
+        if self.segment_rule:
+            self.segment_rule_ = self._tune_segment_rule(oof_proba[:, causes], self.oof_segment_proba_[:, causes],
+                                                         self.thresholds_[causes], Y[:, causes])
+        if all(g in classes for g in GATES):
+            gates = [classes.index(g) for g in GATES]
+            support = segment_support(oof_proba[:, causes], self.oof_segment_proba_[:, causes], self.segment_rule_)
             self.thresholds_[gates] = tune_gates(oof_proba[:, causes], self.thresholds_[causes],
                                                  oof_proba[:, gates], Y[:, causes].any(axis=1),
-                                                 tuple(self.abstain_targets))
+                                                 tuple(self.abstain_targets), support=support)
+
+    @staticmethod
+    def _tune_segment_rule(doc: np.ndarray, seg: np.ndarray, thresholds: np.ndarray,
+                           Y: np.ndarray) -> dict[str, float] | None:
+        """The (hi, lo) pair that most raises cause macro F1 on held-out scores; None if none helps."""
+        def macro_f1(pred: np.ndarray) -> float:
+            tp = (pred & (Y == 1)).sum(axis=0)
+            return float(np.mean(2 * tp / np.maximum(2 * tp + (pred & (Y == 0)).sum(axis=0)
+                                                     + (~pred & (Y == 1)).sum(axis=0), 1)))
+
+        best, best_rule = macro_f1(decide(doc, thresholds)[0]), None
+        for hi in (0.8, 0.85, 0.9, 0.95, 0.98, 0.99):
+            for lo in (0.0, 0.05, 0.1, 0.2):
+                rule = {"min_chars": POOL_MIN_CHARS, "hi": hi, "lo": lo}
+                score = macro_f1(decide(doc, thresholds, support=segment_support(doc, seg, rule))[0])
+                if score > best + 1e-4:
+                    best, best_rule = score, rule
+        return best_rule
 
     def _label_threshold(self, label: str, y: np.ndarray, p: np.ndarray, texts: list[str]) -> float:
         if label not in SAFETY_FLAGS:
@@ -219,15 +261,18 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         Y = binarizer.fit_transform([list(labels) for labels in y])
         self.classes_ = np.array(binarizer.classes_)
         need_oof = self.calibrate or self.thresholds == "cv"
-        oof = self._oof_decisions(texts, Y) if need_oof and self.cv > 1 else None
+        oof, oof_segments = self._oof_decisions(texts, Y) if need_oof and self.cv > 1 else (None, None)
         self.vectorizers_, self.coef_, self.intercept_ = self._fit_core(texts, Y)
+        self.segment_rule_ = None
         if oof is None:
             self.calib_a_, self.calib_b_ = np.ones(Y.shape[1]), np.zeros(Y.shape[1])
             self.thresholds_ = np.full(Y.shape[1], 0.5 if self.thresholds == "cv" else float(self.thresholds))
-            self.oof_proba_ = None
+            self.oof_proba_ = self.oof_segment_proba_ = None
             return self
         self._fit_calibration(oof, Y)
+        found = np.isfinite(oof_segments)
         self.oof_proba_ = self._sigmoid(oof)
+        self.oof_segment_proba_ = np.where(found, self._sigmoid(np.where(found, oof_segments, 0.0)), 0.0)
         self._fit_thresholds(self.oof_proba_, Y, texts)
         return self
 
@@ -244,6 +289,13 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         """Calibrated probabilities, columns in ``classes_`` order."""
         return self._sigmoid(self.decision_function(X))
 
+    def segment_proba(self, X: Sequence[str]) -> np.ndarray:
+        """Per text, each label's probability for its best sentence alone (0 for texts under 400 characters)."""
+        check_is_fitted(self, "coef_")
+        z = self._segment_decisions(self.vectorizers_, self.coef_, self.intercept_, _check_texts(X))
+        found = np.isfinite(z)
+        return np.where(found, self._sigmoid(np.where(found, z, 0.0)), 0.0)
+
     def predict(self, X: Sequence[str]) -> np.ndarray:
         """Label indicator matrix, each label cut at its own threshold."""
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
@@ -259,4 +311,4 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         return {"format_version": FORMAT_VERSION, "labels": [str(c) for c in self.classes_], "blocks": blocks,
                 "coef": self.coef_.astype(np.float32), "intercept": self.intercept_,
                 "calib_a": self.calib_a_, "calib_b": self.calib_b_, "thresholds": self.thresholds_,
-                "pooling": self.pooling}
+                "pooling": self.pooling, "segment_rule": getattr(self, "segment_rule_", None)}

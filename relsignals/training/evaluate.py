@@ -17,7 +17,7 @@ from ..classifier import Classifier
 from ..model import META_FILE, default_model_path, sha256_file
 from ..taxonomy import CAUSE_IDS
 from .corpus import load_corpus
-from .metrics import cause_report, safety_report
+from .metrics import cause_report, reason_accuracy, safety_report
 
 
 def score_frame(classifier: Classifier, frame) -> dict[str, Any]:
@@ -27,6 +27,8 @@ def score_frame(classifier: Classifier, frame) -> dict[str, Any]:
     report = cause_report(list(frame["labels"]), [r.labels for r in results], proba,
                           list(frame["primary"]), [r.primary for r in results])
     report["safety"] = safety_report(list(frame["safety"]), [r.safety for r in results])
+    report["reason_accuracy"] = reason_accuracy(list(frame["relationship"]), list(frame["labels"]),
+                                                [r.labels for r in results], [r.reason for r in results])
     return report
 
 
@@ -75,9 +77,15 @@ def summary_table(blocks: dict[str, dict[str, Any]]) -> list[str]:
     lines = ["| figure | " + " | ".join(blocks) + " |", "|---|" + "---|" * len(blocks)]
     lines += [f"| {label} | " + " | ".join(f"{b[key]:.3f}" for b in blocks.values()) + " |"
               for key, label in _SUMMARY]
+    if all("reason_accuracy" in b for b in blocks.values()):
+        lines.append("| right reason when left empty | " + " | ".join(f"{b['reason_accuracy']:.3f}"
+                                                                    for b in blocks.values()) + " |")
     for flag in ("abuse", "self_harm"):
         cells = (f"{b['safety'][flag]['recall']:.3f} / {b['safety'][flag]['precision']:.3f}" for b in blocks.values())
         lines.append(f"| {flag} recall / precision | " + " | ".join(cells) + " |")
+        if all("false_flag_rate" in b["safety"][flag] for b in blocks.values()):
+            rates = (f"{b['safety'][flag]['false_flag_rate']:.3f}" for b in blocks.values())
+            lines.append(f"| {flag} false-flag rate | " + " | ".join(rates) + " |")
     lines.append("| texts | " + " | ".join(str(b["n_texts"]) for b in blocks.values()) + " |")
     return lines
 

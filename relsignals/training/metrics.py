@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..abstention import GATES, apply_gates
+from ..abstention import GATES, apply_gates, segment_support
 from ..taxonomy import CAUSE_IDS, SAFETY_FLAGS, SECTIONS, section_of
 
 
@@ -75,18 +75,22 @@ def cause_report(gold_labels: list[list[str]], pred_labels: list[list[str]], pro
     }
 
 
-def decode(proba: np.ndarray, pred: np.ndarray, classes: list[str]) -> tuple[list[list[str]], list[list[str]],
-                                                                             np.ndarray]:
+def decode(proba: np.ndarray, pred: np.ndarray, classes: list[str], *, segment_proba: np.ndarray | None = None,
+           segment_rule: dict[str, float] | None = None) -> tuple[list[list[str]], list[list[str]], np.ndarray]:
     """Cause labels (best first), safety flags and the cause-probability columns of predictions.
 
     ``proba`` and ``pred`` have one column per entry of ``classes`` (an estimator's ``classes_``);
-    when the abstention gates are among them, they are applied as in serving.
+    when the abstention gates are among them, they are applied as in serving, and so is
+    the long-text sentence rule when ``segment_proba`` (best sentence per text) is given.
     """
     cols = [classes.index(c) for c in CAUSE_IDS]
     chosen = pred[:, cols].astype(bool)
+    support = None if segment_proba is None else segment_support(proba[:, cols], segment_proba[:, cols], segment_rule)
     if all(g in classes for g in GATES):
         passed = pred[:, [classes.index(g) for g in GATES]].astype(bool)
-        chosen, _ = apply_gates(chosen, proba[:, cols], passed)
+        chosen, _ = apply_gates(chosen, proba[:, cols], passed, support)
+    elif support is not None:
+        chosen = chosen | support
     labels = [sorted((c for c, on in zip(CAUSE_IDS, row) if on), key=lambda c: -p[classes.index(c)])
               for p, row in zip(proba, chosen)]
     flags = [[f for f in SAFETY_FLAGS if f in classes and row[classes.index(f)]] for row in pred]
@@ -103,5 +107,20 @@ def score_predictions(frame, labels: list[list[str]], flags: list[list[str]],
 
 
 def safety_report(gold_flags: list[list[str]], pred_flags: list[list[str]]) -> dict[str, dict[str, float]]:
-    """Precision and recall of each safety flag."""
-    return per_label(indicator(gold_flags, SAFETY_FLAGS), indicator(pred_flags, SAFETY_FLAGS), SAFETY_FLAGS)
+    """Precision, recall and false-flag rate (share of texts without the flag that get it) of each flag."""
+    gold, pred = indicator(gold_flags, SAFETY_FLAGS), indicator(pred_flags, SAFETY_FLAGS)
+    report = per_label(gold, pred, SAFETY_FLAGS)
+    for j, flag in enumerate(SAFETY_FLAGS):
+        negatives = ~gold[:, j]
+        report[flag]["false_flag_rate"] = float(np.mean(pred[negatives, j])) if negatives.any() else 0.0
+    return report
+
+
+def reason_accuracy(gold_related: list[bool], gold_labels: list[list[str]], pred_labels: list[list[str]],
+                    reasons: list[str | None]) -> float:
+    """Of the no-cause texts left empty, the share whose reason (off topic or no cause) is right."""
+    from ..abstention import NO_CAUSE, NOT_RELATIONSHIP
+
+    pairs = [(NO_CAUSE if related else NOT_RELATIONSHIP, reason) for related, gold, pred, reason
+             in zip(gold_related, gold_labels, pred_labels, reasons) if not gold and not pred]
+    return float(np.mean([want == got for want, got in pairs])) if pairs else 0.0

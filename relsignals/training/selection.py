@@ -13,27 +13,34 @@ from typing import Any
 import numpy as np
 from sklearn.model_selection import KFold
 
+from ..taxonomy import CAUSE_IDS, SAFETY_FLAGS
 from .baselines import KeywordBaseline
 from .corpus import targets
 from .estimator import DEFAULT_CLASSES, CauseClassifier
 from .metrics import decode, score_predictions
 from .spacy_features import SpacyTextcat
 
-_PLAIN = {"calibrate": False, "thresholds": 0.5}
+# The 0.1 configurations: no canonical who-words, no abstention gates, no sentence rule.
+_V1 = {"canonical_words": False, "segment_rule": False, "classes": CAUSE_IDS + SAFETY_FLAGS, "safety_recall": None}
+_PLAIN = {"calibrate": False, "thresholds": 0.5, **_V1}
 CANDIDATES: dict[str, Callable[[int], Any]] = {
-    "keyword baseline": lambda seed: KeywordBaseline(),
+    "keyword baseline": lambda seed: KeywordBaseline(classes=CAUSE_IDS + SAFETY_FLAGS),
     "TF-IDF words + LR": lambda seed: CauseClassifier(use_chars=False, negation=False, random_state=seed, **_PLAIN),
     "words + char n-grams + LR": lambda seed: CauseClassifier(negation=False, random_state=seed, **_PLAIN),
     "spaCy lemmas + negation + chars + LR": lambda seed: CauseClassifier(lemmas=True, random_state=seed, **_PLAIN),
     "spaCy textcat_multilabel (BOW, scratch)": lambda seed: SpacyTextcat(random_state=seed),
-    "words + negation + chars, calibrated": lambda seed: CauseClassifier(random_state=seed, thresholds=0.5),
-    "words + negation + chars, calibrated, CV thresholds": lambda seed: CauseClassifier(random_state=seed),
+    "words + negation + chars, calibrated": lambda seed: CauseClassifier(random_state=seed, thresholds=0.5, **_V1),
+    "words + negation + chars, calibrated, CV thresholds (0.1 default)":
+        lambda seed: CauseClassifier(random_state=seed, **_V1),
     "spaCy lemmas + negation + chars, calibrated, CV thresholds":
-        lambda seed: CauseClassifier(lemmas=True, random_state=seed),
+        lambda seed: CauseClassifier(lemmas=True, random_state=seed, **_V1),
     "words + negation + chars, calibrated, CV thresholds, window max-pooling":
-        lambda seed: CauseClassifier(pooling="max", random_state=seed),
-    "spaCy lemmas + negation + chars, calibrated, CV thresholds, window max-pooling":
-        lambda seed: CauseClassifier(lemmas=True, pooling="max", random_state=seed),
+        lambda seed: CauseClassifier(pooling="max", random_state=seed, **_V1),
+    "0.1 default + canonical who-words":
+        lambda seed: CauseClassifier(random_state=seed, **{**_V1, "canonical_words": True}),
+    "0.1 default + canonical who-words + gates":
+        lambda seed: CauseClassifier(random_state=seed, segment_rule=False),
+    "chosen: + gates + sentence rule (0.2 default)": lambda seed: CauseClassifier(random_state=seed),
     # sensitivity of the chosen configuration (not part of the default comparison run)
     "chosen, C=2": lambda seed: CauseClassifier(C=2.0, random_state=seed),
     "chosen, C=32": lambda seed: CauseClassifier(C=32.0, random_state=seed),
@@ -47,21 +54,41 @@ DEFAULT_COMPARISON = [name for name in CANDIDATES if name not in SENSITIVITY]
 def cross_validate(make: Callable[[int], Any], frame, cv: int = 5, seed: int = 0) -> dict[str, Any]:
     """Out-of-fold predictions of one candidate, scored with the evaluation's figures."""
     texts, y = list(frame["text"]), targets(frame)
-    proba = np.zeros((len(texts), len(DEFAULT_CLASSES)))
-    pred = np.zeros_like(proba, dtype=int)
+    classes = list(DEFAULT_CLASSES)
+    # columns a candidate lacks (the gates, for models without them) pass everything
+    proba, pred = np.ones((len(texts), len(classes))), np.ones((len(texts), len(classes)), dtype=int)
+    segments, any_rule = np.zeros_like(proba), False
     start = time.perf_counter()
     for train_idx, val_idx in KFold(cv, shuffle=True, random_state=seed).split(texts):
         est = make(seed).fit([texts[i] for i in train_idx], [y[i] for i in train_idx])
-        proba[val_idx] = est.predict_proba([texts[i] for i in val_idx])
-        pred[val_idx] = est.predict([texts[i] for i in val_idx])
-    classes = list(DEFAULT_CLASSES)
-    report = score_predictions(frame, *decode(proba, pred, classes))
+        held_out = [texts[i] for i in val_idx]
+        cols = [classes.index(c) for c in est.classes_]
+        proba[np.ix_(val_idx, cols)] = est.predict_proba(held_out)
+        pred[np.ix_(val_idx, cols)] = est.predict(held_out)
+        rule = getattr(est, "segment_rule_", None)
+        if rule:  # the rule is refitted per fold; each fold's own cut-offs apply to its texts
+            segments[np.ix_(val_idx, cols)] = _supported(est, held_out, rule)
+            any_rule = True
+    extra = {"segment_proba": segments, "segment_rule": _ON} if any_rule else {}
+    report = score_predictions(frame, *decode(proba, pred, classes, **extra))
     report["by_source"] = {}
     for source in sorted(frame["source"].unique()):
         mask = (frame["source"] == source).to_numpy()
-        report["by_source"][source] = score_predictions(frame[mask], *decode(proba[mask], pred[mask], classes))
+        part = {k: (v[mask] if isinstance(v, np.ndarray) else v) for k, v in extra.items()}
+        report["by_source"][source] = score_predictions(frame[mask], *decode(proba[mask], pred[mask], classes,
+                                                                              **part))
     report["seconds"] = time.perf_counter() - start
     return report
+
+
+_ON = {"hi": 0.5, "lo": 0.0}  # segments already holds 1.0 where the fold's own rule fired
+
+
+def _supported(est: CauseClassifier, texts: list[str], rule: dict[str, float]) -> np.ndarray:
+    """1.0 where the estimator's sentence rule adds a cause (its own hi/lo cut-offs), else 0.0."""
+    from ..abstention import segment_support
+
+    return segment_support(est.predict_proba(texts), est.segment_proba(texts), rule).astype(float)
 
 
 def compare(frame, names: list[str] | None = None, cv: int = 5, seed: int = 0,

@@ -12,9 +12,11 @@ import numpy as np
 
 from .. import __version__
 from ..model import FORMAT_VERSION, META_FILE, MODEL_FILE, sha256_file
+from ..safety import rule_flags
+from ..taxonomy import SAFETY_FLAGS
 from .corpus import load_corpus, targets
 from .estimator import CauseClassifier
-from .metrics import decode, score_predictions
+from .metrics import decode, safety_report, score_predictions
 
 
 def library_versions() -> dict[str, str]:
@@ -27,13 +29,42 @@ def library_versions() -> dict[str, str]:
 
 
 def cv_metrics(estimator: CauseClassifier, frame) -> dict[str, Any] | None:
-    """Cross-validated figures from the estimator's out-of-fold probabilities (None without them)."""
+    """Cross-validated figures from the estimator's out-of-fold probabilities (None without them).
+
+    ``safety`` is the whole screen (model or patterns), as served; ``safety_model_only`` the model alone.
+    """
     proba = estimator.oof_proba_
     if proba is None:
         return None
-    report = score_predictions(frame, *decode(proba, proba >= estimator.thresholds_, list(estimator.classes_)))
+    classes = list(estimator.classes_)
+    labels, model_flags, cause_proba = decode(proba, proba >= estimator.thresholds_, classes,
+                                              segment_proba=estimator.oof_segment_proba_,
+                                              segment_rule=estimator.segment_rule_)
+    report = score_predictions(frame, labels, model_flags, cause_proba)
     report["safety_model_only"] = report.pop("safety")
+    screened = [[f for f in SAFETY_FLAGS if f in flags or f in rule_flags(text)]
+                for flags, text in zip(model_flags, frame["text"])]
+    report["safety"] = safety_report(list(frame["safety"]), screened)
+    report["safety_curve"] = safety_curve(proba, classes, frame)
     return report
+
+
+def safety_curve(proba: np.ndarray, classes: list[str], frame) -> dict[str, list[dict[str, float]]]:
+    """Recall and false-flag rate of the whole screen (model or patterns) at each model threshold.
+
+    Out-of-fold, so users can pick their own operating point (``Classifier(safety_thresholds=...)``).
+    """
+    curve: dict[str, list[dict[str, float]]] = {}
+    for flag in SAFETY_FLAGS:
+        if flag not in classes:
+            continue
+        gold = np.array([flag in s for s in frame["safety"]])
+        rules = np.array([flag in rule_flags(t) for t in frame["text"]])
+        p = proba[:, classes.index(flag)]
+        curve[flag] = [{"threshold": t, "recall": float(np.mean(((p >= t) | rules)[gold])),
+                        "false_flag_rate": float(np.mean(((p >= t) | rules)[~gold]))}
+                       for t in (0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)]
+    return curve
 
 
 def save(estimator: CauseClassifier, out: str | Path, meta: dict[str, Any]) -> Path:
