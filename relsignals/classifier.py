@@ -15,7 +15,7 @@ from .abstention import EMPTY_TEXT, GATES, decide, segment_support
 from .advice import advice_for
 from .errors import TextTypeError
 from .result import Evidence, Result
-from .safety import combine, rule_flags
+from .safety import combine, discounted_spans, rule_flags, without_spans
 from .taxonomy import CAUSE_IDS, SAFETY_FLAGS, section_of
 from .text import segments
 
@@ -109,8 +109,9 @@ class Classifier:
             support = segment_support(cause_probs, best, rule)
         gate_probs = probs[:, self._gates] if self._gates is not None else None
         pred, reasons = decide(cause_probs, self._cause_thresholds, gate_probs, self._gate_thresholds, support)
-        results = [self._result(text, dict(zip(self.model.labels, map(float, row))), flags, reason)
-                   for text, row, flags, reason in zip(texts, probs, pred, reasons)]
+        flag_probs = self._flag_probs(texts, probs)
+        results = [self._result(text, dict(zip(self.model.labels, map(float, row))), flags, reason, danger)
+                   for text, row, flags, reason, danger in zip(texts, probs, pred, reasons, flag_probs)]
         if not with_evidence:
             return results
         missing = [row for row, r in enumerate(results) if (r.labels or r.safety) and row not in scored]
@@ -119,12 +120,34 @@ class Classifier:
         return [replace(r, evidence=self._evidence(r, texts[row], scored.get(row, [])))
                 for row, r in enumerate(results)]
 
-    def _result(self, text: str, probs: dict[str, float], chosen: np.ndarray, reason: str | None) -> Result:
+    def _flag_probs(self, texts: list[str], probs: np.ndarray) -> list[dict[str, float]]:
+        """The model's safety probabilities, rescored without negated or past mentions where it flags.
+
+        "He has never hit me" names violence without describing it: a model flag
+        counts only if the text still earns it with such sentences cut out.
+        """
+        flags = [f for f in SAFETY_FLAGS if f in self.model.labels]
+        cols = [self.model.labels.index(f) for f in flags]
+        out = [dict(zip(flags, map(float, row[cols]))) for row in probs]
+        redo = {}
+        for row, (text, danger) in enumerate(zip(texts, out)):
+            if any(p >= self._flag_thresholds[f] for f, p in danger.items()):
+                spans = discounted_spans(text)
+                if spans:
+                    redo[row] = without_spans(text, spans)
+        if redo:
+            rescored = self.model.predict_proba(list(redo.values()))
+            for (row, rest), new in zip(redo.items(), rescored):
+                out[row] = {f: (float(new[c]) if rest.strip() else 0.0) for f, c in zip(flags, cols)}
+        return out
+
+    def _result(self, text: str, probs: dict[str, float], chosen: np.ndarray, reason: str | None,
+                danger: dict[str, float]) -> Result:
         if not text.strip():
             return Result([], {c: 0.0 for c in CAUSE_IDS}, None, [], [], reason=EMPTY_TEXT)
         scores = {c: round(probs[c], 6) for c in CAUSE_IDS}
         labels = sorted((c for c, on in zip(CAUSE_IDS, chosen) if on), key=lambda c: -probs[c])
-        safety = combine(rule_flags(text), {f: probs.get(f, 0.0) for f in SAFETY_FLAGS}, self._flag_thresholds)
+        safety = combine(rule_flags(text), danger, self._flag_thresholds)
         sections = list(dict.fromkeys(section_of(c) for c in labels))
         primary = labels[0] if labels else None
         return Result(labels, scores, primary, sections, safety, advice_for(labels, safety), reason)

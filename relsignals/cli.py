@@ -41,6 +41,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", metavar="FILE", help="write results to FILE (.csv or .jsonl), one row per input row")
     p.add_argument("--model", metavar="DIR", help="a stored model directory (default: the bundled model)")
     p.add_argument("--resources", metavar="FILE", help="JSON list of crisis resources to show instead of the default")
+    p.add_argument("--no-evidence", action="store_true", help="skip the evidence spans (faster over many texts)")
 
     p = sub.add_parser("categories", help="list the nine causes", description="List the nine causes.")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -111,7 +112,7 @@ def _cmd_classify(args: argparse.Namespace) -> int:
         text = sys.stdin.read() if args.text in (None, "-") else args.text
         rows = [{"text": text}]
     clf = Classifier.load(args.model) if args.model else default_classifier()
-    results = _classify_with_progress(clf, [r["text"] for r in rows])
+    results = _classify_with_progress(clf, [r["text"] for r in rows], evidence=not args.no_evidence)
     if args.output:
         from .io import write_results
 
@@ -128,12 +129,12 @@ def _cmd_classify(args: argparse.Namespace) -> int:
     return 0
 
 
-def _classify_with_progress(clf: Any, texts: list[str], batch: int = 500) -> list[Any]:
+def _classify_with_progress(clf: Any, texts: list[str], batch: int = 500, evidence: bool = True) -> list[Any]:
     """Classify in batches, showing progress on stderr for long jobs in a terminal."""
     show = len(texts) > batch and sys.stderr.isatty()
     results: list[Any] = []
     for start in range(0, len(texts), batch):
-        results.extend(clf.classify_many(texts[start:start + batch]))
+        results.extend(clf.classify_many(texts[start:start + batch], evidence=evidence))
         if show:
             print(f"\rrelsignals: classified {len(results)}/{len(texts)}", end="", file=sys.stderr, flush=True)
     if show:

@@ -23,7 +23,8 @@ from . import __version__
 from .errors import ModelLoadError
 from .text import analyzer, segments, windows
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 adds the abstention gate columns and the long-text sentence rule
+READABLE_FORMATS = (1, 2)
 MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"
 _REQUIRED = ("format_version", "labels", "blocks", "coef", "intercept", "calib_a", "calib_b", "thresholds")
@@ -41,15 +42,22 @@ def sha256_file(path: Path) -> str:
 POOL_MIN_CHARS = 400
 
 
-def max_pool(z: np.ndarray, texts: list[str], score: Callable[[list[str]], np.ndarray]) -> np.ndarray:
-    """Raise each long text's scores to its best sentence window's (per label)."""
+def long_text_pieces(texts: list[str], split: Callable[[str], list[Any]],
+                     min_chars: int = POOL_MIN_CHARS) -> tuple[list[int], list[Any]]:
+    """(owner row, piece) of every piece ``split`` gives for texts at least ``min_chars`` long (2+ pieces)."""
     owners, parts = [], []
     for row, text in enumerate(texts):
-        if len(text) >= POOL_MIN_CHARS:
-            pieces = windows(text)
+        if len(text) >= min_chars:
+            pieces = split(text)
             if len(pieces) > 1:
                 owners.extend([row] * len(pieces))
                 parts.extend(pieces)
+    return owners, parts
+
+
+def max_pool(z: np.ndarray, texts: list[str], score: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+    """Raise each long text's scores to its best sentence window's (per label)."""
+    owners, parts = long_text_pieces(texts, windows)
     if parts:
         z = z.copy()
         np.maximum.at(z, np.asarray(owners), score(parts))
@@ -58,14 +66,7 @@ def max_pool(z: np.ndarray, texts: list[str], score: Callable[[list[str]], np.nd
 
 def segment_pieces(texts: list[str], min_chars: int = POOL_MIN_CHARS) -> tuple[list[int], list[tuple[int, int]]]:
     """(owner row, span) of every sentence or clause of the texts at least ``min_chars`` long."""
-    owners, spans = [], []
-    for row, text in enumerate(texts):
-        if len(text) >= min_chars:
-            pieces = segments(text)
-            if len(pieces) > 1:
-                owners.extend([row] * len(pieces))
-                spans.extend(pieces)
-    return owners, spans
+    return long_text_pieces(texts, segments, min_chars)
 
 
 def segment_max(z_shape: tuple[int, int], owners: list[int], span_scores: np.ndarray) -> np.ndarray:
@@ -110,10 +111,10 @@ class StoredModel:
         missing = [k for k in _REQUIRED if k not in payload]
         if missing:
             raise ModelLoadError(f"model payload lacks {', '.join(missing)}; retrain the model")
-        if payload["format_version"] != FORMAT_VERSION:
+        if payload["format_version"] not in READABLE_FORMATS:
             raise ModelLoadError(
                 f"model format {payload['format_version']} is not supported by relsignals {__version__} "
-                f"(expects {FORMAT_VERSION}); retrain with `python -m relsignals train`"
+                f"(reads {', '.join(map(str, READABLE_FORMATS))}); retrain with `python -m relsignals train`"
             )
         self.labels: list[str] = list(payload["labels"])
         self.meta = meta or {}

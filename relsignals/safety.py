@@ -1,9 +1,10 @@
 """The safety screen: signs of abuse or self-harm, checked before any advice is given.
 
-Two signals are combined: hand-written patterns for explicit, present-tense mentions
-(with negation and past-and-resolved mentions left to the model), and the trained
-model's safety columns. A text is flagged when either fires, because a missed flag
-costs more than an extra one (labeling guide, section 2).
+Two signals are combined: hand-written patterns for explicit, present-tense mentions,
+and the trained model's safety columns. A text is flagged when either fires, because a
+missed flag costs more than an extra one (labeling guide, section 2). Negated and
+past-and-resolved mentions ("he has never hit me") fire no pattern, and the model's
+flag only counts if it still fires with those sentences cut out.
 """
 
 from __future__ import annotations
@@ -106,6 +107,33 @@ def _present_match(pattern: re.Pattern[str], sentence: str) -> bool:
         if not _NEGATED.search(before) and not _DENIED_AFTER.search(after) and not _OTHERS.search(before):
             return True
     return False
+
+
+def discounted_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences (or clauses) of ``text`` whose only danger words are negated or past-and-resolved.
+
+    "he has never hit me" and "my ex used to hit me" name danger without describing
+    it; the classifier rescores a text without these spans before trusting a model flag.
+    """
+    from .text import segments
+
+    out = []
+    for start, end in segments(text):
+        piece = normalize(text[start:end])
+        mentions = [p for pats in _COMPILED.values() for p in pats if p.search(piece)]
+        if mentions and not any(_present_match(p, piece) for p in mentions):
+            out.append((start, end))
+    return out
+
+
+def without_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the given spans cut out."""
+    kept, last = [], 0
+    for start, end in sorted(spans):
+        kept.append(text[last:start])
+        last = end
+    kept.append(text[last:])
+    return " ".join(part.strip() for part in kept if part.strip())
 
 
 def combine(rule_hits: list[str], probabilities: dict[str, float], thresholds: dict[str, float]) -> list[str]:

@@ -42,8 +42,8 @@ def normalize(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-# Words that say who, not why: partner nouns, gendered pronouns and first names map
-# to one form each, so "my wife ... she" and "my boyfriend ... he" share features and
+# Words that say who, not why: partner nouns and gendered pronouns map to one form
+# each and first names are dropped, so "my wife ... she" and "my boyfriend ... he" share features and
 # swapping them cannot change a label. Common chat spellings map to the dictionary form.
 _CANONICAL = {
     **dict.fromkeys("boyfriend girlfriend husband wife partner bf gf hubby wifey fiance fiancee spouse bae".split(),
@@ -65,7 +65,6 @@ _CANONICAL = {
     "gonna": "going to", "wanna": "want to", "kinda": "kind of", "sorta": "sort of",
 }
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-NAME_TOKEN = "xname"
 # A capitalised word inside a sentence, not followed by another (as in a Title Case
 # heading): almost always a name. Its word feature stays, its character n-grams go.
 _PROPER_NOUN = re.compile(r"(?<=[a-z0-9,;:)] )[A-Z][a-z]+\b(?! [A-Z])")
@@ -82,10 +81,10 @@ _NAMES: frozenset[str] | None = None
 
 
 def canonical(text: str) -> str:
-    """Normalise a text and map who-words to one form: partner nouns, pronouns, first names, chat spellings.
+    """Normalise a text and map who-words to one form: partner nouns and pronouns, chat spellings; drop first names.
 
     >>> canonical("My GF says Priya's right, she dont care")
-    "my partner says xname's right, they don't care"
+    "my partner says  right, they don't care"
     """
     global _NAMES
     if _NAMES is None:
@@ -97,9 +96,7 @@ def canonical(text: str) -> str:
         stem, _, tail = word.partition("'")
         if word in _CANONICAL:
             return _CANONICAL[word]
-        if stem in names:
-            return NAME_TOKEN + ("'" + tail if tail else "")
-        return word
+        return "" if stem in names else word
 
     return _WORD.sub(swap, normalize(text))
 
@@ -165,8 +162,6 @@ def char_ngrams(text: str, ngram_range: tuple[int, int] = (3, 5), negation: bool
     if canonical_words:  # names carry no cause: their letters must not either
         text = _PROPER_NOUN.sub(" ", text)
     for word in _word_sequence(text, negation, canonical_words):
-        if word == NAME_TOKEN:
-            continue
         padded = f"~{word[4:]}~" if word.startswith("NOT_") else f" {word} "
         for n in range(low, high + 1):
             if len(padded) < n:

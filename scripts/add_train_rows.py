@@ -16,6 +16,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_corpus import apply_corrections  # noqa: E402
+
 from relsignals.text import normalize  # noqa: E402
 from relsignals.training.checks import near_duplicate_pairs  # noqa: E402
 from relsignals.training.corpus import COLUMNS, validate_records  # noqa: E402
@@ -27,19 +30,6 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def corrected(rows: list[dict], corrections: list[dict]) -> list[dict]:
-    fixes = {c["id"]: c for c in corrections}
-    out = []
-    for row in rows:
-        fix = fixes.get(row["id"])
-        if fix and fix["action"] == "drop":
-            continue
-        if fix:
-            row = {**row, **{k: fix[k] for k in ("labels", "primary", "safety", "relationship") if k in fix}}
-        out.append(row)
-    return out
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("files", nargs="+", type=Path)
@@ -47,7 +37,7 @@ def main() -> None:
     ap.add_argument("--data-dir", type=Path, default=Path("data"))
     args = ap.parse_args()
     new = [dict(r, source="written") for p in args.files for r in read_jsonl(p)]
-    new = corrected(new, [c for p in args.corrections for c in read_jsonl(p)])
+    new = apply_corrections(new, args.corrections)
     for row in new:
         row["relationship"] = bool(row.get("relationship", True)) or bool(row["labels"])
     validate_records(new, "new rows")

@@ -65,7 +65,7 @@ def apply_corrections(rows: list[dict], paths: list[Path]) -> list[dict]:
         if fix and fix["action"] == "drop":
             continue
         if fix:
-            r = {**r, **{k: fix[k] for k in ("labels", "primary", "safety")}}
+            r = {**r, **{k: fix[k] for k in ("labels", "primary", "safety", "relationship") if k in fix}}
         out.append(r)
     print(f"applied {len(fixes)} corrections ({len(rows) - len(out)} drops)", file=sys.stderr)
     return out

@@ -5,21 +5,21 @@
 Names carry no cause, yet a model trained on a few hundred stories learns the
 recurring ones ("Priya", "Jake") as features, so swapping a name could change a
 label. The analyzers replace known first names with ``_name_``. The list is taken
-once from Faker's person providers (MIT) for many locales and committed; Faker is
-not needed at run time. Names that are also place, faith or everyday words are
-left out: they carry meaning ("India", "Jesus", "hope").
+once from Faker's person providers (MIT), all locales, and committed; Faker is not
+needed at run time. Names that are also place, faith or everyday words are left
+out: they carry meaning ("India", "Jesus", "hope"); so is every word the corpus
+writes in lower case inside sentences more often than capitalised ("job", "will").
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import re
+from collections import Counter
 from pathlib import Path
 
-LOCALES = ("en_US en_GB en_IN en_NG en_PH es_MX es_ES de_DE fr_FR it_IT pt_BR pl_PL tr_TR nl_NL sw vi_VN "
-           "ko_KR ar_AA hi_IN zh_CN ja_JP ru_RU uk_UA el_GR he_IL fa_IR th_TH id_ID").split()
-ATTRS = ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary",
-         "first_romanized_names", "first_names_male_romanized", "first_names_female_romanized")
+ATTR_PREFIX = "first_name"
 # Place, faith, month and everyday words that are also somebody's name somewhere.
 EXCLUDE = set("""
     jesus christ allah buddha krishna shiva god india china israel georgia paris london sydney austin dallas
@@ -33,20 +33,47 @@ EXCLUDE = set("""
     wage server yoga peer kick harm floor forum job lot else till pastor us min na theres bale canal
     jan son sun man can al ed bo jo lo li le la de del van von bin ali
     ties among raven blessing mats teddy karma jail gala marine gaman christian tao mercedes
+    monday tuesday wednesday thursday friday saturday sunday easter christmas diwali eid hanukkah
+    muslim islam christian catholic hindu jewish sikh buddhist mormon baptist orthodox saint bible
+    german french english irish scottish indian chinese korean japanese filipino nigerian mexican italian
+    texas florida berlin manila bali london sydney delhi lagos dubai
+    sari orange pepper lemon candy branch hunt nail banks metro shade lavender fairy miracle dot rod lean
+    windy kale marsh chin alto tutu greet steward unnamed bunk fed sincere dev
     """.split())
 
 
-def first_names() -> list[str]:
+def faker_first_names() -> set[str]:
+    """Every ASCII first name of every Faker locale (lowercased)."""
+    import faker.config
+
     names: set[str] = set()
-    for locale in LOCALES:
+    for locale in faker.config.AVAILABLE_LOCALES:
         try:
             provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         except ModuleNotFoundError:
             continue
-        for attr in ATTRS:
-            values = getattr(provider, attr, None) or ()
-            names.update(values.keys() if isinstance(values, dict) else values)
-    return sorted({n.lower() for n in names if re.fullmatch(r"[A-Za-z]{3,}", n)} - EXCLUDE)
+        for attr in dir(provider):
+            values = getattr(provider, attr)
+            if attr.startswith(ATTR_PREFIX) and isinstance(values, (dict, list, tuple)):
+                names.update(n for n in values if isinstance(n, str))
+    return {n.lower() for n in names if re.fullmatch(r"[A-Za-z]{3,}", n)}
+
+
+def everyday_words(paths: list[Path]) -> set[str]:
+    """Words the corpus writes in lower case inside sentences more often than capitalised."""
+    low: Counter[str] = Counter()
+    cap: Counter[str] = Counter()
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            for m in re.finditer(r"(?<=[a-z,;] )[A-Za-z]+\b(?!')", json.loads(line)["text"]):
+                (cap if m.group(0)[0].isupper() else low)[m.group(0).lower()] += 1
+    return {w for w, n in low.items() if n >= 2 and n > cap[w]}
+
+
+def first_names() -> list[str]:
+    data = Path(__file__).resolve().parents[1] / "data"
+    words = everyday_words([data / "train.jsonl"])  # the test split stays unread
+    return sorted(faker_first_names() - EXCLUDE - words)
 
 
 if __name__ == "__main__":

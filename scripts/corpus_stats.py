@@ -26,6 +26,7 @@ def counts(frame: pd.DataFrame) -> pd.DataFrame:
     for (source, split), part in frame.groupby(["source", "split"]):
         col = {c: sum(c in ls for ls in part["labels"]) for c in CAUSE_IDS}
         col["(no cause)"] = sum(not ls for ls in part["labels"])
+        col["(not about a relationship)"] = int((~part["relationship"]).sum())
         col["(2-3 causes)"] = sum(len(ls) >= 2 for ls in part["labels"])
         col.update({f"flag: {f}": sum(f in s for s in part["safety"]) for f in SAFETY_FLAGS})
         col["(any flag)"] = sum(bool(s) for s in part["safety"])

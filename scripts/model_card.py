@@ -24,6 +24,44 @@ def per_label(block: dict) -> str:
     return "\n".join(lines)
 
 
+def safety_curve(cv: dict) -> str:
+    """Out-of-fold recall and false-flag rate of the whole screen at each model threshold."""
+    curves = cv["safety_curve"]
+    lines = ["| model threshold | " + " | ".join(f"{f} recall | {f} false-flag rate" for f in curves) + " |",
+             "|---|" + "---|---|" * len(curves)]
+    for k, point in enumerate(next(iter(curves.values()))):
+        cells = " | ".join(f"{c[k]['recall']:.3f} | {c[k]['false_flag_rate']:.3f}" for c in curves.values())
+        lines.append(f"| {point['threshold']:.2f} | {cells} |")
+    return "\n".join(lines)
+
+
+TARGETS = (  # (figure, where in a test_metrics block, at least / at most, target)
+    ("abuse recall", ("safety", "abuse", "recall"), ">=", 0.97),
+    ("self_harm recall", ("safety", "self_harm", "recall"), ">=", 0.97),
+    ("unflagged texts that get a flag", ("unflagged_texts_flagged",), "<=", 0.03),
+    ("abuse false-flag rate", ("safety", "abuse", "false_flag_rate"), "<=", 0.03),
+    ("self_harm false-flag rate", ("safety", "self_harm", "false_flag_rate"), "<=", 0.03),
+    ("no-cause texts left empty", ("empty_stays_empty",), ">=", 0.85),
+    ("texts with causes that get a label", ("cause_gets_one",), ">=", 0.90),
+)
+
+
+def targets(test: dict) -> str:
+    """The safety and abstention targets against the recorded test figures, met or not."""
+    blocks = {"all": test["overall"], **test["by_source"]}
+    lines = ["| target | " + " | ".join(blocks) + " | met on all |", "|---|" + "---|" * (len(blocks) + 1)]
+    for name, path, op, goal in TARGETS:
+        values = []
+        for block in blocks.values():
+            for key in path:
+                block = block[key]
+            values.append(block)
+        met = values[0] >= goal if op == ">=" else values[0] <= goal
+        lines.append(f"| {name} {op} {goal} | " + " | ".join(f"{v:.3f}" for v in values)
+                     + f" | {'yes' if met else '**no**'} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     meta = json.loads((ROOT / "models" / "default" / "meta.json").read_text())
     base = json.loads((ROOT / "models" / "baselines" / "tfidf-lr" / "meta.json").read_text())
@@ -43,6 +81,9 @@ def main() -> None:
                           f"SHA-256 `{meta['training_data']['sha256']}`"),
         "THRESHOLDS": ", ".join(f"`{k}` {v:.3f}" for k, v in meta["thresholds"].items()),
         "VERSIONS": ", ".join(f"{k} {v}" for k, v in meta["library_versions"].items()),
+        "SAFETY-CURVE": safety_curve(cv),
+        "TARGETS": targets(test),
+        "SEGMENT-RULE": (json.dumps(meta["segment_rule"]) if meta.get("segment_rule") else "off"),
     }
     text = (ROOT / "models" / "MODEL_CARD.in.md").read_text()
     for key, value in fills.items():

@@ -85,6 +85,9 @@ def test_cli_shows_evidence_and_reasons():
     assert out.returncode == 0 and "evidence:" in out.stdout
     out = run("classify", "what's a good recipe for banana bread")
     assert "none (" in out.stdout.splitlines()[0]
-    data = json.loads(run("classify", "--json", "he got laid off in march and since then he barely speaks to me").stdout)
+    text = "he got laid off in march and since then he barely speaks to me"
+    data = json.loads(run("classify", "--json", text).stdout)
     assert data["reason"] is None and set(data["evidence"]) == set(data["labels"]) | set(data["safety"])
     assert all({"text", "start", "end", "weight"} == set(e) for spans in data["evidence"].values() for e in spans)
+    quick = json.loads(run("classify", "--json", "--no-evidence", text).stdout)
+    assert quick["evidence"] == {} and quick["labels"] == data["labels"]

@@ -97,3 +97,18 @@ def test_model_window_pooling_only_raises_long_text_scores(small_estimator):
     plain = small_estimator.set_params(pooling="doc").decision_function([long_text])
     small_estimator.set_params(pooling="max")
     assert (pooled >= plain - 1e-12).all() and (pooled > plain).any()
+
+
+def test_model_format_1_without_gates_or_sentence_rule_still_serves(small_estimator):
+    from relsignals.abstention import GATES, NO_CAUSE
+    from relsignals.classifier import Classifier
+
+    payload = small_estimator.export()
+    keep = [i for i, label in enumerate(payload["labels"]) if label not in GATES]
+    payload.update(format_version=1, labels=[payload["labels"][i] for i in keep], coef=payload["coef"][:, keep],
+                   **{k: payload[k][keep] for k in ("intercept", "calib_a", "calib_b", "thresholds")})
+    del payload["segment_rule"]
+    clf = Classifier(StoredModel(payload))
+    results = clf.classify_many(["he lost his job and won't talk to me", "how do I bake bread"])
+    assert all((r.reason is None) == bool(r.labels) for r in results)
+    assert all(r.reason in (None, NO_CAUSE) for r in results)

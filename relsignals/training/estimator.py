@@ -43,13 +43,12 @@ def _check_texts(X: Any) -> list[str]:
     return texts
 
 
-def _recall_threshold(y: np.ndarray, p: np.ndarray, recall: float, always: np.ndarray) -> float:
-    """Highest grid threshold whose recall, with ``always`` rows flagged anyway, reaches ``recall``."""
+def _cost_threshold(y: np.ndarray, p: np.ndarray, miss_cost: float, always: np.ndarray) -> float:
+    """Threshold minimising ``miss_cost`` x missed flags + false flags, ``always`` rows flagged anyway."""
     grid = np.concatenate([[0.005, 0.01, 0.02, 0.03, 0.04], _GRID])
-    for t in grid[::-1]:
-        if np.mean(((p >= t) | always)[y == 1]) >= recall:
-            return float(t)
-    return float(grid[0])
+    costs = [miss_cost * np.sum(~((p >= t) | always) & (y == 1)) + np.sum(((p >= t) | always) & (y == 0))
+             for t in grid]
+    return float(grid[int(np.argmin(costs))])
 
 
 def _best_threshold(y: np.ndarray, p: np.ndarray, beta: float) -> float:
@@ -71,9 +70,10 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters are stored unchanged; learned state ends in ``_``. ``classes_`` fixes
     the column order of ``predict_proba`` and ``predict``: causes, safety flags, then
-    the abstention gates (:mod:`relsignals.abstention`). Safety thresholds reach
-    ``safety_recall`` on out-of-fold scores together with the safety patterns (or
-    maximise F2 when it is ``None``); gate thresholds meet ``abstain_targets``. With
+    the abstention gates (:mod:`relsignals.abstention`). Safety thresholds minimise
+    ``safety_miss_cost`` x missed flags + false flags on out-of-fold scores, with the
+    safety patterns (or maximise F2 when it is ``None``); gate thresholds meet
+    ``abstain_targets``. With
     ``segment_rule`` a long text also gets a cause that one of its sentences states
     clearly on its own (``segment_rule_``: the cut-offs, chosen on held-out scores).
 
@@ -86,7 +86,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                  negation: bool = True, canonical_words: bool = True, lemmas: bool = False, use_chars: bool = True,
                  char_ngram_range=(3, 5), min_df: int = 2,
                  max_features: int | None = 200_000, C: float = 8.0, class_weight: str | None = "balanced",
-                 calibrate: bool = True, thresholds: str | float = "cv", safety_recall: float | None = 0.9,
+                 calibrate: bool = True, thresholds: str | float = "cv", safety_miss_cost: float | None = 10.0,
                  abstain_targets: tuple[float, float] = (0.85, 0.90), segment_rule: bool = True, cv: int = 5,
                  pooling: str = "doc",
                  random_state: int = 0, progress: bool = False):
@@ -103,7 +103,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.calibrate = calibrate
         self.thresholds = thresholds
-        self.safety_recall = safety_recall
+        self.safety_miss_cost = safety_miss_cost
         self.abstain_targets = abstain_targets
         self.segment_rule = segment_rule
         self.cv = cv
@@ -245,12 +245,12 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
     def _label_threshold(self, label: str, y: np.ndarray, p: np.ndarray, texts: list[str]) -> float:
         if label not in SAFETY_FLAGS:
             return _best_threshold(y, p, 1.0)
-        if self.safety_recall is None:
+        if self.safety_miss_cost is None:
             return _best_threshold(y, p, 2.0)
         from ..safety import rule_flags
 
         always = np.array([label in rule_flags(t) for t in texts])
-        return _recall_threshold(y, p, self.safety_recall, always)
+        return _cost_threshold(y, p, self.safety_miss_cost, always)
 
     def fit(self, X: Sequence[str], y: Sequence[Sequence[str]]) -> CauseClassifier:
         """Fit on texts ``X`` and label lists ``y`` (cause ids and safety flags)."""

@@ -27,6 +27,8 @@ def score_frame(classifier: Classifier, frame) -> dict[str, Any]:
     report = cause_report(list(frame["labels"]), [r.labels for r in results], proba,
                           list(frame["primary"]), [r.primary for r in results])
     report["safety"] = safety_report(list(frame["safety"]), [r.safety for r in results])
+    unflagged = [not flags for flags in frame["safety"]]
+    report["unflagged_texts_flagged"] = float(np.mean([bool(r.safety) for r, u in zip(results, unflagged) if u]))
     report["reason_accuracy"] = reason_accuracy(list(frame["relationship"]), list(frame["labels"]),
                                                 [r.labels for r in results], [r.reason for r in results])
     return report

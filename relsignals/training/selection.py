@@ -21,7 +21,7 @@ from .metrics import decode, score_predictions
 from .spacy_features import SpacyTextcat
 
 # The 0.1 configurations: no canonical who-words, no abstention gates, no sentence rule.
-_V1 = {"canonical_words": False, "segment_rule": False, "classes": CAUSE_IDS + SAFETY_FLAGS, "safety_recall": None}
+_V1 = {"canonical_words": False, "segment_rule": False, "classes": CAUSE_IDS + SAFETY_FLAGS, "safety_miss_cost": None}
 _PLAIN = {"calibrate": False, "thresholds": 0.5, **_V1}
 CANDIDATES: dict[str, Callable[[int], Any]] = {
     "keyword baseline": lambda seed: KeywordBaseline(classes=CAUSE_IDS + SAFETY_FLAGS),
