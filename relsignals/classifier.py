@@ -64,17 +64,19 @@ class Classifier:
         self._gate_thresholds = np.array([model.thresholds[g] for g in GATES]) if has_gates else None
 
     @classmethod
-    def load(cls, path: str | Path | None = None, *,
-             safety_thresholds: dict[str, float] | None = None) -> Classifier:
+    def load(cls, path: str | Path | None = None, *, safety_thresholds: dict[str, float] | None = None,
+             trusted: bool = False) -> Classifier:
         """Load a stored model directory (default: the model bundled with the package).
 
         ``safety_thresholds`` overrides the model's threshold per safety flag, e.g.
         ``{"abuse": 0.02}`` to flag more (the model card lists recall and false-flag
-        rate at each threshold).
+        rate at each threshold). ``trusted=True`` is needed only for a relsignals 0.1 model
+        (a pickle, which can run code when loaded).
         """
         from .model import default_model_path, load
 
-        return cls(load(path if path is not None else default_model_path()), safety_thresholds=safety_thresholds)
+        model = load(path if path is not None else default_model_path(), trusted=trusted)
+        return cls(model, safety_thresholds=safety_thresholds)
 
     def classify(self, text: str, *, evidence: bool = True) -> Result:
         """Classify one text."""

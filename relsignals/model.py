@@ -1,9 +1,11 @@
 """Loading, verifying and scoring the stored model (the serving half).
 
-A stored model is a directory holding ``model.joblib`` (plain arrays, vocabularies
-and thresholds: no scikit-learn objects) and ``meta.json`` (readable metadata:
-format version, label ids in column order, data fingerprint, metrics). Serving
-needs only numpy and joblib, so it starts fast.
+A stored model is a directory holding ``model.npz`` (plain arrays: weights,
+vocabularies, thresholds, and a JSON config; loaded with ``allow_pickle=False``, so
+a model file cannot run code) and ``meta.json`` (readable metadata: format version,
+label ids in column order, data fingerprint, metrics). Serving needs only numpy, so
+it starts fast. Models saved by relsignals 0.1 as ``model.joblib`` (a pickle) load
+only with ``trusted=True``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from .text import analyzer, segments, windows
 
 FORMAT_VERSION = 2  # 2 adds the abstention gate columns and the long-text sentence rule
 READABLE_FORMATS = (1, 2)
-MODEL_FILE = "model.joblib"
+MODEL_FILE = "model.npz"
+LEGACY_MODEL_FILE = "model.joblib"  # relsignals 0.1: a pickle, loaded only when trusted
 META_FILE = "meta.json"
 _REQUIRED = ("format_version", "labels", "blocks", "coef", "intercept", "calib_a", "calib_b", "thresholds")
 
@@ -154,12 +157,54 @@ class StoredModel:
         return 1.0 / (1.0 + np.exp(-z))
 
 
-def load(path: str | Path) -> StoredModel:
-    """Load a stored model directory, checking its checksum and format version."""
-    import joblib
+_ARRAYS = ("coef", "intercept", "calib_a", "calib_b", "thresholds")
 
+
+def to_npz(payload: dict[str, Any], path: Path) -> None:
+    """Write an exported payload as one compressed ``.npz``: arrays, terms, and a JSON config."""
+    arrays = {k: np.asarray(payload[k]) for k in _ARRAYS}
+    blocks = []
+    for k, block in enumerate(payload["blocks"]):
+        vocab = block["vocabulary"]
+        terms = [""] * len(vocab)
+        for term, index in vocab.items():
+            terms[index] = term
+        arrays[f"terms_{k}"] = np.array(terms, dtype=str)
+        arrays[f"idf_{k}"] = np.asarray(block["idf"], dtype=np.float64)
+        blocks.append({key: value for key, value in block.items() if key not in ("vocabulary", "idf")})
+    config = {key: value for key, value in payload.items() if key not in (*_ARRAYS, "blocks")}
+    config["blocks"] = blocks
+    arrays["config"] = np.array(json.dumps(config))
+    with open(path, "wb") as fh:
+        np.savez_compressed(fh, **arrays)
+
+
+def from_npz(path: Path) -> dict[str, Any]:
+    """Read a payload written by :func:`to_npz` (no pickle: ``allow_pickle=False``)."""
+    with np.load(path, allow_pickle=False) as data:
+        config = json.loads(str(data["config"]))
+        payload = {**config, **{k: data[k] for k in _ARRAYS}}
+        payload["blocks"] = [
+            {**block, "vocabulary": dict(zip(data[f"terms_{k}"].tolist(), range(len(data[f"terms_{k}"])))),
+             "idf": data[f"idf_{k}"]}
+            for k, block in enumerate(config["blocks"])
+        ]
+    return payload
+
+
+def load(path: str | Path, *, trusted: bool = False) -> StoredModel:
+    """Load a stored model directory, checking its checksum and format version.
+
+    ``trusted=True`` is needed only for a 0.1 model (``model.joblib``): unpickling can run
+    code, so load one only if you made it or trust who did.
+    """
     path = Path(path)
     model_file, meta_file = path / MODEL_FILE, path / META_FILE
+    if not model_file.is_file() and (path / LEGACY_MODEL_FILE).is_file():
+        if not trusted:
+            raise ModelLoadError(f"{path / LEGACY_MODEL_FILE} is a pickle, which can run code when loaded; "
+                                 "pass trusted=True if you made it or trust its source, or retrain it")
+        model_file = path / LEGACY_MODEL_FILE
     if not model_file.is_file() or not meta_file.is_file():
         raise ModelLoadError(f"no model at {path}: expected {MODEL_FILE} and {META_FILE}")
     try:
@@ -167,15 +212,23 @@ def load(path: str | Path) -> StoredModel:
     except (OSError, json.JSONDecodeError) as exc:
         raise ModelLoadError(f"cannot read {meta_file}: {type(exc).__name__}") from None
     if meta.get("model_sha256") != sha256_file(model_file):
-        raise ModelLoadError(f"{model_file} does not match the checksum in {META_FILE}; the file is corrupt")
+        raise ModelLoadError(f"{model_file} does not match the checksum in {META_FILE}; "
+                             "the file is corrupt or was changed")
     trained_with = meta.get("library_versions", {}).get("relsignals")
     if trained_with and trained_with.split(".")[:2] != __version__.split(".")[:2]:
         warnings.warn(f"model trained with relsignals {trained_with}, running {__version__}", stacklevel=2)
+    return StoredModel(_read_payload(model_file), meta)
+
+
+def _read_payload(model_file: Path) -> dict[str, Any]:
     try:
-        payload = joblib.load(model_file)
-    except Exception as exc:  # joblib raises many types for a damaged file
-        raise ModelLoadError(f"cannot load {model_file}: {type(exc).__name__}") from None
-    return StoredModel(payload, meta)
+        if model_file.suffix == ".npz":
+            return from_npz(model_file)
+        import joblib
+
+        return joblib.load(model_file)
+    except Exception as exc:  # a damaged file raises many types; name none of its content
+        raise ModelLoadError(f"cannot load {model_file}: {type(exc).__name__}; retrain the model") from None
 
 
 def default_model_path() -> Path:

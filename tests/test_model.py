@@ -59,9 +59,9 @@ def test_model_corrupt_file_is_refused(small_model_dir, tmp_path):
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "meta.json").write_text((small_model_dir / "meta.json").read_text())
-    data = bytearray((small_model_dir / "model.joblib").read_bytes())
+    data = bytearray((small_model_dir / "model.npz").read_bytes())
     data[100] ^= 0xFF
-    (bad / "model.joblib").write_bytes(bytes(data))
+    (bad / "model.npz").write_bytes(bytes(data))
     with pytest.raises(ModelLoadError, match="checksum"):
         load(bad)
 

@@ -11,7 +11,7 @@ def test_packaging_wheel_contains_model_and_advice(tmp_path):
                     "-w", str(tmp_path), "-q"], check=True, capture_output=True)
     wheel = next(tmp_path.glob("relsignals-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    for needed in ("relsignals/models/default/model.joblib", "relsignals/models/default/meta.json",
+    for needed in ("relsignals/models/default/model.npz", "relsignals/models/default/meta.json",
                    "relsignals/resources/advice.json", "relsignals/models/MODEL_CARD.md", "relsignals/__main__.py"):
         assert needed in names
     meta = json.loads(zipfile.ZipFile(wheel).read("relsignals/models/default/meta.json"))

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
-from ..model import FORMAT_VERSION, META_FILE, MODEL_FILE, sha256_file
+from ..model import FORMAT_VERSION, META_FILE, MODEL_FILE, sha256_file, to_npz
 from ..safety import rule_flags
 from ..taxonomy import SAFETY_FLAGS
 from .corpus import load_corpus, targets
@@ -68,12 +68,10 @@ def safety_curve(proba: np.ndarray, classes: list[str], frame) -> dict[str, list
 
 
 def save(estimator: CauseClassifier, out: str | Path, meta: dict[str, Any]) -> Path:
-    """Write ``model.joblib`` and ``meta.json`` (with the model's checksum) to ``out``."""
-    import joblib
-
+    """Write ``model.npz`` and ``meta.json`` (with the model's checksum) to ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    joblib.dump(estimator.export(), out / MODEL_FILE, compress=3)
+    to_npz(estimator.export(), out / MODEL_FILE)
     meta = {**meta, "model_sha256": sha256_file(out / MODEL_FILE)}
     (out / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     return out
