@@ -15,6 +15,7 @@ from typing import Any
 from .errors import RelSignalsError
 
 EXIT_USAGE = 2
+EXIT_ROWS_FAILED = 1  # the job ran, but some input rows had no usable text (marked in the output)
 
 
 class UsageError(Exception):
@@ -104,42 +105,109 @@ def _cmd_classify(args: argparse.Namespace) -> int:
         set_crisis_resources(args.resources)
     if args.input and args.text is not None:
         raise UsageError("give either a text or --input FILE, not both")
+    if args.output and not args.input:
+        raise UsageError("--output needs --input FILE")
     if args.input:
-        from .io import read_rows
+        from .io import iter_rows, output_format
 
-        rows = read_rows(args.input, args.column)
-    else:
-        text = sys.stdin.read() if args.text in (None, "-") else args.text
-        rows = [{"text": text}]
+        rows = iter_rows(args.input, args.column)  # fails fast on a missing file or column
+        fmt = output_format(args.output) if args.output else (".jsonl" if args.json else "readable")
+        clf = Classifier.load(args.model) if args.model else default_classifier()
+        return _classify_file(clf, rows, args, fmt)
+    text = sys.stdin.read() if args.text in (None, "-") else args.text
     clf = Classifier.load(args.model) if args.model else default_classifier()
-    results = _classify_with_progress(clf, [r["text"] for r in rows], evidence=not args.no_evidence)
-    if args.output:
-        from .io import write_results
-
-        write_results(args.output, results, rows)
-        print(f"relsignals: wrote {len(results)} rows to {args.output}", file=sys.stderr)
-        return 0
-    from .io import flat_record
-
-    for i, (result, row) in enumerate(zip(results, rows)):
-        if args.json:
-            _dump(flat_record(result, i, row.get("id")) if args.input else result.to_dict())
-        else:
-            print(_readable(result) + ("\n" if i < len(results) - 1 else ""))
+    result = clf.classify(text, evidence=not args.no_evidence)
+    print(json.dumps(result.to_dict(), ensure_ascii=False) if args.json else _readable(result))
     return 0
 
 
-def _classify_with_progress(clf: Any, texts: list[str], batch: int = 500, evidence: bool = True) -> list[Any]:
-    """Classify in batches, showing progress on stderr for long jobs in a terminal."""
-    show = len(texts) > batch and sys.stderr.isatty()
-    results: list[Any] = []
-    for start in range(0, len(texts), batch):
-        results.extend(clf.classify_many(texts[start:start + batch], evidence=evidence))
-        if show:
-            print(f"\rrelsignals: classified {len(results)}/{len(texts)}", end="", file=sys.stderr, flush=True)
-    if show:
-        print(file=sys.stderr)
-    return results
+CHUNK = 1000
+
+
+def _classify_file(clf: Any, rows: Any, args: argparse.Namespace, fmt: str) -> int:
+    """Stream rows through the classifier in chunks; one output row per input row, in order."""
+    from .io import ResultWriter
+
+    out = sys.stdout if not args.output else _open_output(args.output)
+    writer = None if fmt == "readable" else ResultWriter(out, fmt)
+    progress = _Progress(_count_lines(args.input) if sys.stderr.isatty() else None)
+    done = failed = 0
+    try:
+        for chunk in _chunks(rows, CHUNK):
+            failed += _write_chunk(clf, chunk, done, writer, out, not args.no_evidence)
+            done += len(chunk)
+            progress.show(done)
+    finally:
+        progress.close()
+        if args.output:
+            out.close()
+    where = f"to {args.output}" if args.output else ""
+    note = f"; {failed} failed (see the error field)" if failed else ""
+    if args.output or failed:
+        print(f"relsignals: wrote {done} rows {where}{note}".replace("  ", " "), file=sys.stderr)
+    return EXIT_ROWS_FAILED if failed else 0
+
+
+def _write_chunk(clf: Any, chunk: list[Any], offset: int, writer: Any, out: Any, evidence: bool) -> int:
+    from .io import flat_record
+
+    good = [row.text for row in chunk if row.error is None]
+    results = iter(clf.classify_many(good, evidence=evidence))
+    for i, row in enumerate(chunk, offset):
+        result = next(results) if row.error is None else None
+        if writer is not None:
+            writer.write(flat_record(result, i, row.id, row.error))
+        else:
+            body = _readable(result) if result is not None else f"error: {row.error}"
+            print(("\n" if i else "") + f"row {i}" + (f" (id {row.id})" if row.id is not None else "") + "\n" + body,
+                  file=out)
+    return sum(row.error is not None for row in chunk)
+
+
+def _chunks(rows: Any, size: int) -> Any:
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _open_output(path: str) -> Any:
+    from .errors import InputFileError
+
+    try:
+        return open(path, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise InputFileError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _count_lines(path: str) -> int | None:
+    """Lines in a file (a quick upper bound on its rows, for the progress bar)."""
+    try:
+        with open(path, "rb") as fh:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+    except OSError:
+        return None
+
+
+class _Progress:
+    """A one-line progress bar on stderr (only when stderr is a terminal)."""
+
+    def __init__(self, total: int | None):
+        self.total, self.active = total, total is not None
+
+    def show(self, done: int) -> None:
+        if self.active:
+            share = min(done / self.total, 1.0) if self.total else 1.0
+            bar = "#" * int(30 * share)
+            print(f"\rrelsignals: [{bar:<30}] {done:,} rows", end="", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.active:
+            print(file=sys.stderr)
 
 
 def _readable(result: Any) -> str:

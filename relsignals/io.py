@@ -1,7 +1,10 @@
 """Reading texts from files and writing results, for the CLI and batch users.
 
-Every input row gives exactly one output row, in order: nothing is dropped, and a
-row that cannot be read stops the job with an error naming the row (never its text).
+Every input row gives exactly one output row, in order: nothing is dropped or
+reordered. A row whose text is missing, empty, not text or not UTF-8 is kept and
+marked with the problem (``error``); the file itself being unreadable, or lacking
+the text column, is an error for the whole job. Rows are read lazily, so a file of
+any size streams through in chunks. Problems are named, texts never are.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -17,95 +21,167 @@ from .result import Result
 from .taxonomy import CAUSE_IDS
 
 TABLE_FORMATS = (".csv", ".jsonl", ".json", ".txt")
+CSV_FIELDS = ["row", "id", "error", "labels", "primary", "sections", "safety", "reason",
+              *(f"score_{c}" for c in CAUSE_IDS), "evidence"]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One input row: its text, or the problem that kept it from having one."""
+
+    text: str | None
+    id: Any = None
+    error: str | None = None
 
 
 def _format(path: Path) -> str:
     return path.suffix.lower() if path.suffix.lower() in (".csv", ".jsonl", ".json") else ".txt"
 
 
-def read_rows(path: str | Path, column: str = "text") -> list[dict[str, Any]]:
-    """Rows of an input file as dicts with ``text`` (and ``id`` where the file has one).
+def iter_rows(path: str | Path, column: str = "text") -> Iterator[Row]:
+    """The rows of an input file, one by one, problems marked (see the module docstring).
 
-    CSV and JSONL take the text from ``column``; any other file is plain text, one per line.
+    CSV and JSONL take the text from ``column`` (and ``id`` where present); any other
+    file is plain text, one per line. Raises :class:`InputFileError` at once when the
+    file cannot be opened or a CSV has no such column.
     """
     path = Path(path)
+    fmt = _format(path)
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:  # -sig: tolerate Excel's BOM
-            fmt = _format(path)
-            if fmt == ".txt":
-                return [{"text": line} for line in fh.read().splitlines()]
-            return list(_read_csv(fh, column) if fmt == ".csv" else _read_jsonl(fh, column))
+        if fmt == ".csv":  # closed by the row generator when it ends
+            fh = open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")  # noqa: SIM115
+        else:
+            fh = open(path, "rb")  # noqa: SIM115
     except FileNotFoundError:
         raise InputFileError(f"input file not found: {path}") from None
-    except UnicodeDecodeError:
-        raise InputFileError(f"{path.name} is not UTF-8 text") from None
+    except IsADirectoryError:
+        raise InputFileError(f"{path} is a directory, not an input file") from None
+    except OSError as exc:
+        raise InputFileError(f"cannot read {path}: {exc.strerror}") from None
+    rows = {".csv": _csv_rows, ".txt": _text_rows}.get(fmt, _jsonl_rows)(fh, column)
+    first = next(rows, None)  # surfaces a missing column before any output is written
+    return _chained(first, rows, fh)
 
 
-def _row(text: Any, ident: Any, n: int, column: str) -> dict[str, Any]:
+def _chained(first: Row | None, rest: Iterator[Row], fh: IO[Any]) -> Iterator[Row]:
+    try:
+        if first is not None:
+            yield first
+        yield from rest
+    finally:
+        fh.close()
+
+
+def read_rows(path: str | Path, column: str = "text") -> list[Row]:
+    """All rows of an input file (see :func:`iter_rows`)."""
+    return list(iter_rows(path, column))
+
+
+def _checked(text: Any, ident: Any, column: str) -> Row:
+    if text is None:
+        return Row(None, ident, f"no {column!r} value")
     if not isinstance(text, str):
-        raise InputFileError(f"row {n}: column {column!r} is missing or not text")
-    return {"text": text} if ident is None else {"id": ident, "text": text}
+        return Row(None, ident, f"{column!r} is {type(text).__name__}, not text")
+    if any("\udc80" <= ch <= "\udcff" for ch in text):
+        return Row(None, ident, "not UTF-8")
+    if not text.strip():
+        return Row(None, ident, "empty text")
+    return Row(text, ident)
 
 
-def _read_csv(fh: IO[str], column: str) -> Iterator[dict[str, Any]]:
+def _csv_rows(fh: IO[str], column: str) -> Iterator[Row]:
     reader = csv.DictReader(fh)
     if not reader.fieldnames or column not in reader.fieldnames:
         found = ", ".join(reader.fieldnames or []) or "none"
         raise InputFileError(f"no column {column!r} in the CSV; columns found: {found}")
-    for n, rec in enumerate(reader, 1):
-        yield _row(rec.get(column), rec.get("id"), n, column)
+    for rec in reader:
+        yield _checked(rec.get(column), rec.get("id"), column)
 
 
-def _read_jsonl(fh: IO[str], column: str) -> Iterator[dict[str, Any]]:
-    for n, line in enumerate(fh, 1):
-        if not line.strip():
+def _decoded_lines(fh: IO[bytes]) -> Iterator[str | None]:
+    """Each line as text, or None when it is not UTF-8 (a byte-order mark is dropped)."""
+    for n, raw in enumerate(fh):
+        if n == 0 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            yield raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            yield None
+
+
+def _text_rows(fh: IO[bytes], column: str) -> Iterator[Row]:
+    for line in _decoded_lines(fh):
+        yield Row(None, None, "not UTF-8") if line is None else _checked(line, None, "line")
+
+
+def _jsonl_rows(fh: IO[bytes], column: str) -> Iterator[Row]:
+    for line in _decoded_lines(fh):
+        if line is None:
+            yield Row(None, None, "not UTF-8")
             continue
+        if not line.strip():
+            continue  # blank lines separate nothing in JSONL: they are not rows
         try:
             rec = json.loads(line)
         except json.JSONDecodeError:
-            raise InputFileError(f"line {n}: not valid JSON") from None
+            yield Row(None, None, "not valid JSON")
+            continue
         if not isinstance(rec, dict):
-            raise InputFileError(f"line {n}: expected a JSON object with a {column!r} field")
-        yield _row(rec.get(column), rec.get("id"), n, column)
+            yield Row(None, None, f"not a JSON object with a {column!r} field")
+            continue
+        yield _checked(rec.get(column), rec.get("id"), column)
 
 
-def flat_record(result: Result, row: int, ident: Any = None) -> dict[str, Any]:
-    """One output row: position, optional id, labels, primary, safety and every score."""
+def flat_record(result: Result | None, row: int, ident: Any = None, error: str | None = None) -> dict[str, Any]:
+    """One output row: position, optional id, the problem if any, and the result's fields."""
     rec: dict[str, Any] = {"row": row}
     if ident is not None:
         rec["id"] = ident
+    if error is not None or result is None:
+        rec["error"] = error
+        return rec
     rec.update(result.to_dict())
     return rec
 
 
-def write_results(path: str | Path, results: Iterable[Result], rows: list[dict[str, Any]]) -> None:
-    """Write results next to their input rows, as CSV or JSONL (chosen by extension)."""
-    path = Path(path)
-    fmt = path.suffix.lower()
-    if fmt not in (".csv", ".jsonl", ".json"):
-        raise InputFileError(f"unknown output format {path.suffix or '(none)'!r}; use .csv or .jsonl")
-    try:
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            records = (flat_record(r, i, row.get("id")) for i, (r, row) in enumerate(zip(results, rows)))
-            (_write_csv if fmt == ".csv" else _write_jsonl)(fh, records)
-    except OSError as exc:
-        raise InputFileError(f"cannot write {path}: {exc.strerror}") from None
+class ResultWriter:
+    """Writes output records as JSONL or CSV to an open text stream, one at a time."""
 
+    def __init__(self, fh: IO[str], fmt: str):
+        self.fh, self.fmt = fh, fmt
+        self._csv: csv.DictWriter | None = None
+        if fmt == ".csv":
+            self._csv = csv.DictWriter(fh, fieldnames=CSV_FIELDS, extrasaction="ignore")
+            self._csv.writeheader()
 
-def _write_jsonl(fh: IO[str], records: Iterable[dict[str, Any]]) -> None:
-    for rec in records:
-        fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-
-
-def _write_csv(fh: IO[str], records: Iterable[dict[str, Any]]) -> None:
-    fields = ["row", "id", "labels", "primary", "sections", "safety", "reason"] + [f"score_{c}" for c in CAUSE_IDS]
-    fields.append("evidence")
-    writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
-    writer.writeheader()
-    for rec in records:
+    def write(self, rec: dict[str, Any]) -> None:
+        if self._csv is None:
+            self.fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            return
         flat = {k: ";".join(v) if isinstance(v, list) else v for k, v in rec.items()
                 if k not in ("scores", "advice", "evidence")}
-        flat.update({f"score_{c}": f"{s:.4f}" for c, s in rec["scores"].items()})
-        flat["evidence"] = json.dumps({k: [e["text"] for e in v] for k, v in rec["evidence"].items()},
-                                      ensure_ascii=False) if rec["evidence"] else ""
-        writer.writerow(flat)
+        flat.update({f"score_{c}": f"{s:.4f}" for c, s in rec.get("scores", {}).items()})
+        evidence = rec.get("evidence")
+        flat["evidence"] = json.dumps({k: [e["text"] for e in v] for k, v in evidence.items()},
+                                      ensure_ascii=False) if evidence else ""
+        self._csv.writerow(flat)
+
+
+def output_format(path: str | Path) -> str:
+    """``.csv`` or ``.jsonl`` from an output path's extension (an error for anything else)."""
+    fmt = Path(path).suffix.lower()
+    if fmt not in (".csv", ".jsonl", ".json"):
+        raise InputFileError(f"unknown output format {Path(path).suffix or '(none)'!r}; use .csv or .jsonl")
+    return ".csv" if fmt == ".csv" else ".jsonl"
+
+
+def write_results(path: str | Path, results: Iterable[Result | None], rows: list[Row]) -> None:
+    """Write results next to their input rows, as CSV or JSONL (chosen by extension)."""
+    fmt = output_format(path)
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            writer = ResultWriter(fh, fmt)
+            for i, (result, row) in enumerate(zip(results, rows)):
+                writer.write(flat_record(result, i, row.id, row.error))
+    except OSError as exc:
+        raise InputFileError(f"cannot write {path}: {exc.strerror}") from None

@@ -44,10 +44,11 @@ def test_cli_csv_in_csv_out_keeps_every_row_in_order(tmp_path):
         w.writerow(["id", "post"])
         w.writerows([[f"p{i}", t] for i, t in enumerate(_texts())])
     out = run("classify", "--input", str(src), "--column", "post", "--output", str(dst))
-    assert out.returncode == 0, out.stderr
+    assert out.returncode == 1 and "1 failed" in out.stderr  # the empty text is marked, not dropped
     rows = list(csv.DictReader(dst.read_text().splitlines()))
     assert [r["id"] for r in rows] == [f"p{i}" for i in range(len(_texts()))]
     assert [r["row"] for r in rows] == [str(i) for i in range(len(_texts()))]
+    assert [r["error"] for r in rows] == ["", "empty text", "", "", ""]
     expected = relsignals.classify_many(_texts())
     assert [r["labels"] for r in rows] == [";".join(e.labels) for e in expected]
 
@@ -58,10 +59,11 @@ def test_cli_jsonl_and_txt_inputs(tmp_path):
     txt.write_text("\n".join(_texts()) + "\n")
     for src in (jl, txt):
         out = run("classify", "--input", str(src), "--output", str(dst))
-        assert out.returncode == 0, out.stderr
+        assert out.returncode == 1, out.stderr
         rows = [json.loads(x) for x in dst.read_text().splitlines()]
         assert [r["row"] for r in rows] == list(range(len(_texts())))
-        assert [r["labels"] for r in rows] == [e.labels for e in relsignals.classify_many(_texts())]
+        assert [r.get("error") for r in rows] == [None, "empty text", None, None, None]
+        assert [r.get("labels", []) for r in rows] == [e.labels for e in relsignals.classify_many(_texts())]
 
 
 @pytest.mark.parametrize("args, needle", [
@@ -86,11 +88,13 @@ def test_cli_missing_column_names_columns_and_not_texts(tmp_path):
     assert "body" in out.stderr and "private sentence" not in out.stderr
 
 
-def test_cli_null_text_row_is_an_error_naming_the_row(tmp_path):
+def test_cli_null_text_row_is_marked_and_counted(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text('{"text": "ok"}\n{"text": null}\n')
-    out = run("classify", "--input", str(src))
-    assert out.returncode == 2 and "row 2" in out.stderr
+    out = run("classify", "--json", "--input", str(src))
+    assert out.returncode == 1 and "1 failed" in out.stderr
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    assert [r["row"] for r in rows] == [0, 1] and rows[1]["error"] == "no 'text' value"
 
 
 @pytest.mark.parametrize("cmd", ["classify", "categories", "advice", "train", "evaluate"])
