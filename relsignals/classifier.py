@@ -104,7 +104,9 @@ class Classifier:
         cause_probs = probs[:, self._causes]
         rule, scored, support = self.model.segment_rule, {}, None
         if rule:  # long texts: a cause stated clearly in one sentence counts (see relsignals.abstention)
-            scored = self._score_spans(texts, *segment_pieces(texts, int(rule["min_chars"])))
+            # only texts where some cause already reaches the rule's floor can gain one
+            maybe = [t if (cause_probs[row] >= rule["lo"]).any() else "" for row, t in enumerate(texts)]
+            scored = self._score_spans(texts, *segment_pieces(maybe, int(rule["min_chars"])))
             best = np.zeros_like(cause_probs)
             for row, spans in scored.items():
                 best[row] = np.max([p[self._causes] for _, p in spans], axis=0)

@@ -59,6 +59,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.add_argument("--candidate", metavar="NAME", help="train a named model-selection candidate instead of the default")
+    p.add_argument("--jobs", type=int, default=-1, help="folds fitted at a time (default: -1, all cores)")
 
     p = sub.add_parser("evaluate", help="evaluate a model on a labeled corpus", description=(
         "Evaluate a model on a labeled corpus; writes report.md, report.json and report.png."))
@@ -267,7 +268,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from .training.train import train
 
     try:
-        result = train(args.data, args.out, seed=args.seed, progress=not args.quiet, candidate=args.candidate)
+        result = train(args.data, args.out, seed=args.seed, progress=not args.quiet, candidate=args.candidate,
+                       n_jobs=args.jobs)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     cv = result["cv_metrics"]

@@ -74,6 +74,8 @@ PATTERNS: dict[str, tuple[str, ...]] = {
     ),
 }
 _COMPILED = {flag: tuple(re.compile(p) for p in pats) for flag, pats in PATTERNS.items()}
+# One alternation per flag: most texts match none, and one search tells so.
+_ANY = {flag: re.compile("|".join(f"(?:{p})" for p in pats)) for flag, pats in PATTERNS.items()}
 _NEGATED = re.compile(
     r"\b(?:never|not|no longer|hasn't|hasnt|haven't|didn't|didnt|doesn't|doesnt|wouldn't|wouldnt|"
     r"won't|wont|isn't|nobody|no one|if)\b[^.!?;]{0,25}$"
@@ -93,8 +95,11 @@ _SENTENCE = re.compile(r"[^.!?\n]+")
 def rule_flags(text: str) -> list[str]:
     """Flags whose patterns match a present, non-negated mention in ``text``."""
     found: list[str] = []
+    clean = normalize(text)
     for flag, patterns in _COMPILED.items():
-        if any(_present_match(p, s) for s in _SENTENCE.findall(normalize(text)) for p in patterns):
+        if not _ANY[flag].search(clean):
+            continue
+        if any(_present_match(p, s) for s in _SENTENCE.findall(clean) for p in patterns):
             found.append(flag)
     return found
 

@@ -10,6 +10,7 @@ that :class:`relsignals.model.StoredModel` serves.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -89,7 +90,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                  calibrate: bool = True, thresholds: str | float = "cv", safety_miss_cost: float | None = 10.0,
                  abstain_targets: tuple[float, float] = (0.85, 0.90), segment_rule: bool = True, cv: int = 5,
                  pooling: str = "doc",
-                 random_state: int = 0, progress: bool = False):
+                 random_state: int = 0, n_jobs: int | None = None, progress: bool = False):
         self.classes = classes
         self.word_ngram_range = word_ngram_range
         self.negation = negation
@@ -109,6 +110,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         self.cv = cv
         self.pooling = pooling
         self.random_state = random_state
+        self.n_jobs = n_jobs
         self.progress = progress
 
     # -- features ---------------------------------------------------------------
@@ -169,30 +171,32 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
     def _oof_decisions(self, texts: list[str], Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Out-of-fold decision values of each text and of its best sentence (long texts only).
 
-        Each text is scored by a model that never saw it.
+        Each text is scored by a model that never saw it; folds run ``n_jobs`` at a time.
         """
+        from joblib import Parallel, delayed
+
         oof = np.zeros(Y.shape, dtype=np.float64)
         oof_segments = np.full(Y.shape, -np.inf)
         folds = list(KFold(self.cv, shuffle=True, random_state=self.random_state).split(texts))
-        for train_idx, test_idx in self._progress(folds, "cross-validation folds"):
-            vecs, coef, intercept = self._fit_core([texts[i] for i in train_idx], Y[train_idx])
-            held_out = [texts[i] for i in test_idx]
-            oof[test_idx] = self._decide(vecs, coef, intercept, held_out)
-            oof_segments[test_idx] = self._segment_decisions(vecs, coef, intercept, held_out)
+        if self.progress:
+            print(f"relsignals: cross-validating {len(folds)} folds, {self.n_jobs or 1} at a time", file=sys.stderr)
+        scored = Parallel(n_jobs=self.n_jobs)(delayed(self._score_fold)(texts, Y, tr, te) for tr, te in folds)
+        for (_, test_idx), (decisions, segments) in zip(folds, scored):
+            oof[test_idx], oof_segments[test_idx] = decisions, segments
         return oof, oof_segments
+
+    def _score_fold(self, texts: list[str], Y: np.ndarray, train_idx: np.ndarray,
+                    test_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        vecs, coef, intercept = self._fit_core([texts[i] for i in train_idx], Y[train_idx])
+        held_out = [texts[i] for i in test_idx]
+        return (self._decide(vecs, coef, intercept, held_out),
+                self._segment_decisions(vecs, coef, intercept, held_out))
 
     def _segment_decisions(self, blocks, coef: np.ndarray, intercept: np.ndarray, texts: list[str]) -> np.ndarray:
         owners, spans = segment_pieces(texts)
         pieces = [texts[row][a:b] for row, (a, b) in zip(owners, spans)]
         scores = self._transform(blocks, pieces) @ coef + intercept if pieces else np.empty((0, coef.shape[1]))
         return segment_max((len(texts), coef.shape[1]), owners, scores)
-
-    def _progress(self, items: list, desc: str):
-        if not self.progress:
-            return items
-        from tqdm.auto import tqdm
-
-        return tqdm(items, desc=desc, leave=False)
 
     def _fit_calibration(self, oof: np.ndarray, Y: np.ndarray) -> None:
         n = Y.shape[1]

@@ -16,7 +16,7 @@ from sklearn.model_selection import KFold
 from ..taxonomy import CAUSE_IDS, SAFETY_FLAGS
 from .baselines import KeywordBaseline
 from .corpus import targets
-from .estimator import DEFAULT_CLASSES, CauseClassifier
+from .estimator import CauseClassifier
 from .metrics import decode, score_predictions
 from .spacy_features import SpacyTextcat
 
@@ -54,20 +54,22 @@ DEFAULT_COMPARISON = [name for name in CANDIDATES if name not in SENSITIVITY]
 def cross_validate(make: Callable[[int], Any], frame, cv: int = 5, seed: int = 0) -> dict[str, Any]:
     """Out-of-fold predictions of one candidate, scored with the evaluation's figures."""
     texts, y = list(frame["text"]), targets(frame)
-    classes = list(DEFAULT_CLASSES)
-    # columns a candidate lacks (the gates, for models without them) pass everything
-    proba, pred = np.ones((len(texts), len(classes))), np.ones((len(texts), len(classes)), dtype=int)
-    segments, any_rule = np.zeros_like(proba), False
+    classes: list[str] = []
+    proba = pred = segments = np.zeros(0)
+    any_rule = False
     start = time.perf_counter()
     for train_idx, val_idx in KFold(cv, shuffle=True, random_state=seed).split(texts):
         est = make(seed).fit([texts[i] for i in train_idx], [y[i] for i in train_idx])
+        if not classes:  # a candidate's own columns: models without gates are scored without them
+            classes = [str(c) for c in est.classes_]
+            proba, pred = np.zeros((len(texts), len(classes))), np.zeros((len(texts), len(classes)), dtype=int)
+            segments = np.zeros_like(proba)
         held_out = [texts[i] for i in val_idx]
-        cols = [classes.index(c) for c in est.classes_]
-        proba[np.ix_(val_idx, cols)] = est.predict_proba(held_out)
-        pred[np.ix_(val_idx, cols)] = est.predict(held_out)
+        proba[val_idx] = est.predict_proba(held_out)
+        pred[val_idx] = est.predict(held_out)
         rule = getattr(est, "segment_rule_", None)
         if rule:  # the rule is refitted per fold; each fold's own cut-offs apply to its texts
-            segments[np.ix_(val_idx, cols)] = _supported(est, held_out, rule)
+            segments[val_idx] = _supported(est, held_out, rule)
             any_rule = True
     extra = {"segment_proba": segments, "segment_rule": _ON} if any_rule else {}
     report = score_predictions(frame, *decode(proba, pred, classes, **extra))

@@ -78,11 +78,13 @@ def save(estimator: CauseClassifier, out: str | Path, meta: dict[str, Any]) -> P
 
 
 def train(data: str | Path = "data/train.jsonl", out: str | Path = "models/default", *, seed: int = 0,
-          progress: bool = True, candidate: str | None = None, **params: Any) -> dict[str, Any]:
+          progress: bool = True, candidate: str | None = None, n_jobs: int | None = None,
+          **params: Any) -> dict[str, Any]:
     """Train on ``data``, save to ``out``; returns the metadata written beside the model.
 
     ``candidate`` names one of the model-selection candidates (``relsignals compare``)
-    to train instead of the default configuration; ``params`` override estimator parameters.
+    to train instead of the default configuration; ``params`` override estimator parameters;
+    ``n_jobs`` cross-validation folds run at a time (the model does not depend on it).
     """
     frame = load_corpus(data)
     if candidate is not None:
@@ -93,9 +95,9 @@ def train(data: str | Path = "data/train.jsonl", out: str | Path = "models/defau
         estimator = CANDIDATES[candidate](seed)
         if not isinstance(estimator, CauseClassifier):
             raise ValueError(f"candidate {candidate!r} cannot be exported as a stored model")
-        estimator.set_params(progress=progress, **params)
+        estimator.set_params(progress=progress, n_jobs=n_jobs, **params)
     else:
-        estimator = CauseClassifier(random_state=seed, progress=progress, **params)
+        estimator = CauseClassifier(random_state=seed, progress=progress, n_jobs=n_jobs, **params)
     estimator.fit(list(frame["text"]), targets(frame))
     meta = {
         "name": "relsignals-default" if candidate is None else f"relsignals ({candidate})",
@@ -107,7 +109,7 @@ def train(data: str | Path = "data/train.jsonl", out: str | Path = "models/defau
         "library_versions": library_versions(),
         "training_data": {"path": Path(data).as_posix(), "sha256": sha256_file(Path(data)), "n_texts": len(frame)},
         "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in estimator.get_params().items()
-                   if k != "progress"},
+                   if k not in ("progress", "n_jobs")},
         "cv_metrics": cv_metrics(estimator, frame),
     }
     path = save(estimator, out, meta)

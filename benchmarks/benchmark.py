@@ -1,0 +1,141 @@
+"""Speed, memory and size of relsignals against baselines measured in the same run.
+
+    python benchmarks/benchmark.py                 # the full run (10,000 texts, 200,000-row CSV)
+    python benchmarks/benchmark.py --quick         # a smoke run with small sizes
+
+Every figure is a ratio against a baseline timed in this same process on this same
+machine, or an absolute figure next to its target. Texts are resampled (seed 0) from
+``data/train.jsonl``; the CSV is written to a temporary directory and deleted.
+
+1. Cold start: ``python -m relsignals classify "..."`` in a new process (median of 7 runs,
+   wall time and peak memory) against ``python -c "import sklearn.linear_model"``.
+2. Bulk: ``relsignals.classify_many`` (model, safety screen, abstention; evidence off) over
+   10,000 texts against a plain scikit-learn TfidfVectorizer + one-vs-rest
+   LogisticRegression trained here on the same training split.
+3. The CLI over a 200,000-row CSV: wall time, peak memory, every row written.
+4. Model size on disk, and training time on the full training split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+# Runs a command and prints its peak resident memory (MB) from the rusage of its children.
+PEAK = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)")
+
+
+def timed_run(args: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak memory (MB) of one command run in a fresh process."""
+    start = time.perf_counter()
+    out = subprocess.run([PY, "-c", PEAK, *args], capture_output=True, text=True, check=True)
+    return time.perf_counter() - start, float(out.stdout.strip().splitlines()[-1])
+
+
+def median_run(args: list[str], repeat: int) -> tuple[float, float]:
+    runs = [timed_run(args) for _ in range(repeat)]
+    return statistics.median(t for t, _ in runs), max(m for _, m in runs)
+
+
+def corpus() -> list[dict]:
+    return [json.loads(line) for line in (ROOT / "data" / "train.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def resample(rows: list[dict], n: int) -> list[str]:
+    rng = random.Random(0)
+    return [rng.choice(rows)["text"] for _ in range(n)]
+
+
+def cold_start(repeat: int) -> list[tuple[str, str, str]]:
+    base_t, base_m = median_run([PY, "-c", "import sklearn.linear_model"], repeat)
+    ours_t, ours_m = median_run([PY, "-m", "relsignals", "classify", "he won't talk to me since the layoff"], repeat)
+    return [("cold start: classify command / import sklearn.linear_model (wall, median)",
+             f"{ours_t / base_t:.2f}", "<= 0.30"),
+            ("cold start: peak memory of the classify command (MB)", f"{ours_m:.0f}", "< 120")]
+
+
+def bulk(rows: list[dict], n: int) -> list[tuple[str, str, str]]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    import relsignals
+
+    texts = resample(rows, n)
+    y = MultiLabelBinarizer().fit_transform([r["labels"] + r["safety"] for r in rows])
+    plain = make_pipeline(TfidfVectorizer(), OneVsRestClassifier(LogisticRegression(max_iter=1000)))
+    plain.fit([r["text"] for r in rows], y)
+    start = time.perf_counter()
+    plain.predict_proba(texts)
+    t_plain = time.perf_counter() - start
+    relsignals.classify("warm up: load the model")
+    start = time.perf_counter()
+    results = relsignals.classify_many(texts, evidence=False)
+    t_ours = time.perf_counter() - start
+    assert len(results) == n
+    return [(f"bulk: classify_many throughput / plain TF-IDF + LR ({n:,} texts)", f"{t_plain / t_ours:.3f}",
+             ">= 0.50"),
+            ("bulk: texts per second, relsignals / plain", f"{n / t_ours:,.0f} / {n / t_plain:,.0f}", "")]
+
+
+def cli_csv(rows: list[dict], n: int) -> list[tuple[str, str, str]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = Path(tmp) / "posts.csv", Path(tmp) / "out.csv"
+        with open(src, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["id", "text"])
+            writer.writerows((i, t) for i, t in enumerate(resample(rows, n)))
+        seconds, peak = timed_run([PY, "-m", "relsignals", "classify", "--input", str(src), "--output", str(dst),
+                                   "--no-evidence"])
+        with open(dst, encoding="utf-8", newline="") as fh:
+            written = sum(1 for _ in csv.DictReader(fh))
+    return [(f"CLI over a {n:,}-row CSV: peak memory (MB)", f"{peak:.0f}", "< 300"),
+            (f"CLI over a {n:,}-row CSV: rows written / rows read", f"{written / n:.3f}", "= 1"),
+            (f"CLI over a {n:,}-row CSV: rows per second", f"{n / seconds:,.0f}", "")]
+
+
+def size_and_training() -> list[tuple[str, str, str]]:
+    from relsignals.model import MODEL_FILE, default_model_path
+
+    size = (default_model_path() / MODEL_FILE).stat().st_size / 1e6
+    with tempfile.TemporaryDirectory() as tmp:
+        seconds, _ = timed_run([PY, "-m", "relsignals", "train", "--out", tmp, "--quiet"])
+    return [("model size on disk (MB)", f"{size:.2f}", "<= 5"),
+            ("training time on the full training split (s)", f"{seconds:.0f}", "<= 60")]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    ap.add_argument("--skip-training", action="store_true", help="leave out the training-time measurement")
+    args = ap.parse_args()
+    rows = corpus()
+    table = cold_start(3 if args.quick else 7)
+    table += bulk(rows, 500 if args.quick else 10_000)
+    table += cli_csv(rows, 2_000 if args.quick else 200_000)
+    if not args.skip_training:
+        table += size_and_training()
+    print(f"machine: {platform.machine()}, {platform.system()}, Python {platform.python_version()}, "
+          f"{__import__('os').cpu_count()} cores; command: python benchmarks/benchmark.py"
+          + (" --quick" if args.quick else ""))
+    print("\n| measure | value | target |\n|---|---|---|")
+    for name, value, target in table:
+        print(f"| {name} | {value} | {target} |")
+
+
+if __name__ == "__main__":
+    main()
