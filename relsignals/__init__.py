@@ -21,12 +21,22 @@ from .errors import (  # noqa: E402
     TextTypeError,
     UnknownIdError,
 )
+from .frame import classify_frame  # noqa: E402
 from .result import Result  # noqa: E402
 from .taxonomy import CAUSE_IDS, CAUSES, SAFETY_FLAGS, SECTIONS, categories  # noqa: E402
 
+
+def __getattr__(name: str):  # RelSignalsClassifier needs scikit-learn: import it only when asked for
+    if name == "RelSignalsClassifier":
+        from .training.sklearn_api import RelSignalsClassifier
+
+        return RelSignalsClassifier
+    raise AttributeError(f"module 'relsignals' has no attribute {name!r}")
+
+
 __all__ = [
     "CAUSES", "CAUSE_IDS", "SECTIONS", "SAFETY_FLAGS", "categories",
-    "classify", "classify_many", "Classifier", "Result",
+    "classify", "classify_many", "classify_frame", "Classifier", "Result", "RelSignalsClassifier",
     "advice", "Advice", "Resource", "crisis_resources", "set_crisis_resources",
     "RelSignalsError", "UnknownIdError", "TextTypeError", "ModelLoadError", "InputFileError",
     "DataError", "ConfigError", "__version__",
