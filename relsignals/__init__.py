@@ -22,7 +22,7 @@ from .errors import (  # noqa: E402
     UnknownIdError,
 )
 from .frame import classify_frame  # noqa: E402
-from .result import Result  # noqa: E402
+from .result import Evidence, Result  # noqa: E402
 from .taxonomy import CAUSE_IDS, CAUSES, SAFETY_FLAGS, SECTIONS, categories  # noqa: E402
 
 
@@ -36,7 +36,7 @@ def __getattr__(name: str):  # RelSignalsClassifier needs scikit-learn: import i
 
 __all__ = [
     "CAUSES", "CAUSE_IDS", "SECTIONS", "SAFETY_FLAGS", "categories",
-    "classify", "classify_many", "classify_frame", "Classifier", "Result", "RelSignalsClassifier",
+    "classify", "classify_many", "classify_frame", "Classifier", "Result", "Evidence", "RelSignalsClassifier",
     "advice", "Advice", "Resource", "crisis_resources", "set_crisis_resources",
     "RelSignalsError", "UnknownIdError", "TextTypeError", "ModelLoadError", "InputFileError",
     "DataError", "ConfigError", "__version__",

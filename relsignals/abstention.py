@@ -40,7 +40,7 @@ def decide(cause_proba: np.ndarray, cause_thresholds: np.ndarray, gate_proba: np
     if gate_proba is None or gate_thresholds is None:
         pred = pred | support
         return pred, [None if row.any() else NO_CAUSE for row in pred]
-    return apply_gates(pred, cause_proba, gate_proba >= gate_thresholds, support)
+    return apply_gates(pred, cause_proba, np.asarray(gate_proba >= gate_thresholds), support)
 
 
 def apply_gates(pred: np.ndarray, cause_proba: np.ndarray, passed: np.ndarray,
@@ -71,7 +71,7 @@ def abstention_rates(gold_has_cause: np.ndarray, pred: np.ndarray) -> tuple[floa
     """(share of no-cause texts left empty, share of texts with causes that get a label)."""
     import numpy as np
 
-    got = pred.any(axis=1)
+    got = np.asarray(pred.any(axis=1))
     empty = float(np.mean(~got[~gold_has_cause])) if (~gold_has_cause).any() else 0.0
     labeled = float(np.mean(got[gold_has_cause])) if gold_has_cause.any() else 0.0
     return empty, labeled

@@ -30,10 +30,11 @@ def _check_texts(texts: Iterable[object]) -> list[str]:
         raise TextTypeError(texts)
     if isinstance(texts, str):
         raise TypeError("classify_many expects a list of texts, got a single str; use classify() for one text")
-    checked = list(texts)
-    for i, text in enumerate(checked):
+    checked: list[str] = []
+    for i, text in enumerate(texts):
         if not isinstance(text, str):
             raise TextTypeError(text, i)
+        checked.append(text)
     return checked
 
 

@@ -48,7 +48,7 @@ def classify_frame(df: pd.DataFrame, column: str = "text", *, classifier: Classi
     problems = [_problem(v) for v in cells]
     good = [v for v, p in zip(cells, problems) if p is None]
     results = iter(clf.classify_many(good, evidence=False))
-    records = []
+    records: list[dict[str, Any]] = []
     for problem in problems:
         if problem is not None:
             records.append({**dict.fromkeys(SCORE_COLUMNS, float("nan")), "labels": [], "primary": None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -47,6 +47,7 @@ def iter_rows(path: str | Path, column: str = "text") -> Iterator[Row]:
     """
     path = Path(path)
     fmt = _format(path)
+    fh: IO[Any]
     try:
         if fmt == ".csv":  # closed by the row generator when it ends
             fh = open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")  # noqa: SIM115
@@ -58,7 +59,8 @@ def iter_rows(path: str | Path, column: str = "text") -> Iterator[Row]:
         raise InputFileError(f"{path} is a directory, not an input file") from None
     except OSError as exc:
         raise InputFileError(f"cannot read {path}: {exc.strerror}") from None
-    rows = {".csv": _csv_rows, ".txt": _text_rows}.get(fmt, _jsonl_rows)(fh, column)
+    readers: dict[str, Callable[[IO[Any], str], Iterator[Row]]] = {".csv": _csv_rows, ".txt": _text_rows}
+    rows = readers.get(fmt, _jsonl_rows)(fh, column)
     first = next(rows, None)  # surfaces a missing column before any output is written
     return _chained(first, rows, fh)
 

@@ -176,7 +176,7 @@ def to_npz(payload: dict[str, Any], path: Path) -> None:
     config["blocks"] = blocks
     arrays["config"] = np.array(json.dumps(config))
     with open(path, "wb") as fh:
-        np.savez_compressed(fh, **arrays)
+        np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]  # numpy's stub reads ** as allow_pickle
 
 
 def from_npz(path: Path) -> dict[str, Any]:

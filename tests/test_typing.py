@@ -1,0 +1,13 @@
+"""The public API type-checks with mypy (files listed under [tool.mypy] in pyproject.toml)."""
+
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def test_public_api_is_mypy_clean():
+    out = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=600)
+    assert out.returncode == 0, out.stdout[-3000:]
+    assert (ROOT / "relsignals" / "py.typed").is_file()
