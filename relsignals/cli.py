@@ -152,6 +152,9 @@ def _classify_file(clf: Any, rows: Any, args: argparse.Namespace, fmt: str) -> i
 def _write_chunk(clf: Any, chunk: list[Any], offset: int, writer: Any, out: Any, evidence: bool) -> int:
     from .io import flat_record
 
+    if writer is not None and writer.fmt == ".csv":  # CSV output: the same function as relsignals.classify_frame
+        _write_frame_chunk(clf, chunk, offset, writer, evidence)
+        return sum(row.error is not None for row in chunk)
     good = [row.text for row in chunk if row.error is None]
     results = iter(clf.classify_many(good, evidence=evidence))
     for i, row in enumerate(chunk, offset):
@@ -163,6 +166,16 @@ def _write_chunk(clf: Any, chunk: list[Any], offset: int, writer: Any, out: Any,
             print(("\n" if i else "") + f"row {i}" + (f" (id {row.id})" if row.id is not None else "") + "\n" + body,
                   file=out)
     return sum(row.error is not None for row in chunk)
+
+
+def _write_frame_chunk(clf: Any, chunk: list[Any], offset: int, writer: Any, evidence: bool) -> None:
+    import pandas as pd
+
+    from .frame import classify_frame
+
+    frame = classify_frame(pd.DataFrame({"text": [row.text for row in chunk]}), classifier=clf, evidence=evidence)
+    for i, (row, rec) in enumerate(zip(chunk, frame.to_dict("records")), offset):
+        writer.write_frame_row(i, row.id, row.error or rec["error"], rec)
 
 
 def _chunks(rows: Any, size: int) -> Any:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .classifier import Classifier
 
 SCORE_COLUMNS = [f"score_{c}" for c in CAUSE_IDS]
-COLUMNS = [*SCORE_COLUMNS, "labels", "primary", "safety", "reason", "error"]
+COLUMNS = [*SCORE_COLUMNS, "labels", "primary", "sections", "safety", "reason", "error"]
 
 
 def _problem(value: Any) -> str | None:
@@ -31,10 +31,12 @@ def _problem(value: Any) -> str | None:
     return None
 
 
-def classify_frame(df: pd.DataFrame, column: str = "text", *, classifier: Classifier | None = None) -> pd.DataFrame:
+def classify_frame(df: pd.DataFrame, column: str = "text", *, classifier: Classifier | None = None,
+                   evidence: bool = False) -> pd.DataFrame:
     """One row per input row, same index and order: a score column per cause, ``labels``,
-    ``primary``, ``safety``, ``reason``, and ``error`` (the problem when a row has no usable
-    text: such rows are kept, with empty labels and missing scores).
+    ``primary``, ``sections``, ``safety``, ``reason``, and ``error`` (the problem when a row has
+    no usable text: such rows are kept, with empty labels and missing scores). With
+    ``evidence``, an ``evidence`` column maps each label and flag to its supporting spans.
     """
     import pandas as pd
 
@@ -47,18 +49,19 @@ def classify_frame(df: pd.DataFrame, column: str = "text", *, classifier: Classi
     cells = df[column].tolist()
     problems = [_problem(v) for v in cells]
     good = [v for v, p in zip(cells, problems) if p is None]
-    results = iter(clf.classify_many(good, evidence=False))
+    results = iter(clf.classify_many(good, evidence=evidence))
     records: list[dict[str, Any]] = []
     for problem in problems:
         if problem is not None:
             records.append({**dict.fromkeys(SCORE_COLUMNS, float("nan")), "labels": [], "primary": None,
-                            "safety": [], "reason": None, "error": problem})
+                            "sections": [], "safety": [], "reason": None, "error": problem, "evidence": {}})
             continue
         r = next(results)
         records.append({**{f"score_{c}": r.scores[c] for c in CAUSE_IDS}, "labels": r.labels, "primary": r.primary,
-                        "safety": r.safety, "reason": r.reason, "error": None})
+                        "sections": r.sections, "safety": r.safety, "reason": r.reason, "error": None,
+                        "evidence": {k: [e.text for e in v] for k, v in r.evidence.items()}})
     out = pd.DataFrame({c: [rec[c] for rec in records] for c in SCORE_COLUMNS}, index=df.index, dtype="float64")
-    for c in COLUMNS[len(SCORE_COLUMNS):]:  # object columns keep None as None
+    for c in [*COLUMNS[len(SCORE_COLUMNS):], *(["evidence"] if evidence else [])]:  # object columns keep None
         out[c] = pd.Series([rec[c] for rec in records], index=df.index, dtype=object)
     return out
 
@@ -68,6 +71,6 @@ def empty_frame() -> pd.DataFrame:
     import pandas as pd
 
     frame = pd.DataFrame({c: pd.Series(dtype="float64") for c in SCORE_COLUMNS})
-    for c in ("labels", "primary", "safety", "reason", "error"):
+    for c in COLUMNS[len(SCORE_COLUMNS):]:
         frame[c] = pd.Series(dtype="object")
     return frame

@@ -156,6 +156,16 @@ class ResultWriter:
             self._csv = csv.DictWriter(fh, fieldnames=CSV_FIELDS, extrasaction="ignore")
             self._csv.writeheader()
 
+    def write_frame_row(self, row: int, ident: Any, error: str | None, rec: dict[str, Any]) -> None:
+        """Write one row of :func:`relsignals.classify_frame`'s output (CSV only)."""
+        assert self._csv is not None
+        flat = {"row": row, "id": ident, "error": error}
+        flat.update({k: ";".join(rec[k]) for k in ("labels", "sections", "safety")})
+        flat.update(primary=rec["primary"], reason=rec["reason"])
+        flat.update({f"score_{c}": "" if error else f"{rec[f'score_{c}']:.4f}" for c in CAUSE_IDS})
+        flat["evidence"] = json.dumps(rec["evidence"], ensure_ascii=False) if rec.get("evidence") else ""
+        self._csv.writerow(flat)
+
     def write(self, rec: dict[str, Any]) -> None:
         if self._csv is None:
             self.fh.write(json.dumps(rec, ensure_ascii=False) + "\n")

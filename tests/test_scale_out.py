@@ -49,3 +49,22 @@ def test_dask_classifies_100k_rows_on_a_two_worker_cluster():
     assert np.array_equal(out[SCORE_COLUMNS].to_numpy(), expected[SCORE_COLUMNS].to_numpy())
     assert out["labels"].tolist() == expected["labels"].tolist()
     assert out["safety"].tolist() == expected["safety"].tolist()
+
+
+def test_cli_csv_mode_matches_classify_frame(tmp_path):
+    import csv
+    import subprocess
+    import sys
+
+    texts = ["he lost his job and won't talk to me", "", "her family wants a Catholic wedding and she's pulling away"]
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    with open(src, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["text"], *[[t] for t in texts]])
+    subprocess.run([sys.executable, "-m", "relsignals", "classify", "--input", str(src), "--output", str(dst)],
+                   capture_output=True, text=True)
+    rows = list(csv.DictReader(dst.read_text(encoding="utf-8").splitlines()))
+    frame = relsignals.classify_frame(pd.DataFrame({"text": [t or None for t in texts]}))
+    assert [r["labels"] for r in rows] == [";".join(x) for x in frame["labels"]]
+    for r, (_, f) in zip(rows, frame.iterrows()):
+        if not r["error"]:
+            assert [float(r[c]) for c in SCORE_COLUMNS] == pytest.approx(f[SCORE_COLUMNS].tolist(), abs=1e-4)
