@@ -15,6 +15,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils import estimator_checks
 
 import relsignals
 from relsignals import RelSignalsClassifier
@@ -72,3 +73,19 @@ def test_indicator_matrix_targets_and_clear_errors(small):
         RelSignalsClassifier(cv=2).fit(texts[:2], [["stress"], ["jealousy"]])
     with pytest.raises(TypeError, match="position 1"):
         est.predict(["fine", 3])
+
+
+APPLICABLE_CHECKS = ["check_parameters_default_constructible", "check_no_attributes_set_in_init",
+                     "check_get_params_invariance", "check_set_params", "check_estimator_repr",
+                     "check_estimator_cloneable", "check_do_not_raise_errors_in_init_or_set_params",
+                     "check_estimator_tags_renamed", "check_valid_tag_types"]
+
+
+@pytest.mark.parametrize("check", APPLICABLE_CHECKS)
+def test_scikit_learn_checks_that_apply_to_text_input(check):
+    getattr(estimator_checks, check)(check, RelSignalsClassifier(cv=2))
+
+
+def test_numeric_input_is_refused_with_a_clear_error():
+    with pytest.raises(TypeError, match="position 0"):
+        RelSignalsClassifier(cv=2).fit(np.zeros((4, 3)), np.array([0, 1, 0, 1]))

@@ -65,8 +65,9 @@ class RelSignalsClassifier(ClassifierMixin, BaseEstimator):
         from ..abstention import GATES
         from ..classifier import Classifier
         from ..model import StoredModel
-        from .estimator import CauseClassifier
+        from .estimator import CauseClassifier, _check_texts
 
+        X = _check_texts(X)  # numbers, bytes or None name their position, before anything else
         lists = _label_lists(y)
         if len(lists) != len(X):
             raise ValueError(f"X has {len(X)} texts but y has {len(lists)} label lists")
