@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _SPACE = re.compile(r"\s+")
@@ -162,12 +163,16 @@ def char_ngrams(text: str, ngram_range: tuple[int, int] = (3, 5), negation: bool
     if canonical_words:  # names carry no cause: their letters must not either
         text = _PROPER_NOUN.sub(" ", text)
     for word in _word_sequence(text, negation, canonical_words):
-        padded = f"~{word[4:]}~" if word.startswith("NOT_") else f" {word} "
-        for n in range(low, high + 1):
-            if len(padded) < n:
-                break
-            grams.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
+        grams.extend(_word_grams(word, low, high))
     return grams
+
+
+@lru_cache(maxsize=200_000)
+def _word_grams(word: str, low: int, high: int) -> tuple[str, ...]:
+    """The character n-grams of one (padded) word; words repeat, so they are cached."""
+    padded = f"~{word[4:]}~" if word.startswith("NOT_") else f" {word} "
+    return tuple(padded[i:i + n] for n in range(low, min(high, len(padded)) + 1)
+                 for i in range(len(padded) - n + 1))
 
 
 @register("lemmas.v1")
