@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .abstention import EMPTY_TEXT, GATES, decide, segment_support
 from .advice import advice_for
@@ -97,31 +97,42 @@ class Classifier:
         return results
 
     def _classify_batch(self, texts: list[str], with_evidence: bool) -> list[Result]:
-        import numpy as np
-
-        from .model import segment_pieces
-
         probs = self.model.predict_proba(texts)
         cause_probs = probs[:, self._causes]
-        rule, scored, support = self.model.segment_rule, {}, None
-        if rule:  # long texts: a cause stated clearly in one sentence counts (see relsignals.abstention)
-            # only texts where some cause already reaches the rule's floor can gain one
-            maybe = [t if (cause_probs[row] >= rule["lo"]).any() else "" for row, t in enumerate(texts)]
-            scored = self._score_spans(texts, *segment_pieces(maybe, int(rule["min_chars"])))
-            best = np.zeros_like(cause_probs)
-            for row, spans in scored.items():
-                best[row] = np.max([p[self._causes] for _, p in spans], axis=0)
-            support = segment_support(cause_probs, best, rule)
+        scored, support = self._sentence_support(texts, cause_probs)
         gate_probs = probs[:, self._gates] if self._gates is not None else None
         pred, reasons = decide(cause_probs, self._cause_thresholds, gate_probs, self._gate_thresholds, support)
         flag_probs = self._flag_probs(texts, probs)
         results = [self._result(text, dict(zip(self.model.labels, map(float, row))), flags, reason, danger)
                    for text, row, flags, reason, danger in zip(texts, probs, pred, reasons, flag_probs)]
-        if not with_evidence:
-            return results
+        return self._with_evidence(results, texts, scored) if with_evidence else results
+
+    def _sentence_support(self, texts: list[str], cause_probs: np.ndarray) -> tuple[dict[int, Any], Any]:
+        """Sentence scores of long texts, and the causes one of their sentences states clearly.
+
+        Only texts where some cause already reaches the rule's floor can gain one, so
+        only those are split and scored (see :func:`relsignals.abstention.segment_support`).
+        """
+        import numpy as np
+
+        from .model import segment_pieces
+
+        rule = self.model.segment_rule
+        if not rule:
+            return {}, None
+        maybe = [t if (cause_probs[row] >= rule["lo"]).any() else "" for row, t in enumerate(texts)]
+        scored = self._score_spans(texts, *segment_pieces(maybe, int(rule["min_chars"])))
+        best = np.zeros_like(cause_probs)
+        for row, spans in scored.items():
+            best[row] = np.max([p[self._causes] for _, p in spans], axis=0)
+        return scored, segment_support(cause_probs, best, rule)
+
+    def _with_evidence(self, results: list[Result], texts: list[str], scored: dict[int, Any]) -> list[Result]:
+        """Results with evidence, scoring the sentences of labeled texts not scored yet."""
         missing = [row for row, r in enumerate(results) if (r.labels or r.safety) and row not in scored]
         owners = [row for row in missing for _ in segments(texts[row])]
-        scored.update(self._score_spans(texts, owners, [span for row in missing for span in segments(texts[row])]))
+        scored = {**scored, **self._score_spans(texts, owners, [span for row in missing
+                                                                for span in segments(texts[row])])}
         return [replace(r, evidence=self._evidence(r, texts[row], scored.get(row, [])))
                 for row, r in enumerate(results)]
 
