@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..abstention import GATES, apply_gates, segment_support
+from ..abstention import GATES, apply_gates
 from ..taxonomy import CAUSE_IDS, SAFETY_FLAGS, SECTIONS, section_of
 
 
@@ -75,17 +75,16 @@ def cause_report(gold_labels: list[list[str]], pred_labels: list[list[str]], pro
     }
 
 
-def decode(proba: np.ndarray, pred: np.ndarray, classes: list[str], *, segment_proba: np.ndarray | None = None,
-           segment_rule: dict[str, float] | None = None) -> tuple[list[list[str]], list[list[str]], np.ndarray]:
+def decode(proba: np.ndarray, pred: np.ndarray, classes: list[str], *,
+           support: np.ndarray | None = None) -> tuple[list[list[str]], list[list[str]], np.ndarray]:
     """Cause labels (best first), safety flags and the cause-probability columns of predictions.
 
     ``proba`` and ``pred`` have one column per entry of ``classes`` (an estimator's ``classes_``);
-    when the abstention gates are among them, they are applied as in serving, and so is
-    the long-text sentence rule when ``segment_proba`` (best sentence per text) is given.
+    when the abstention gates are among them, they are applied as in serving, and so are
+    the causes that the long-text sentence rule adds (``support``: one column per cause).
     """
     cols = [classes.index(c) for c in CAUSE_IDS]
     chosen = pred[:, cols].astype(bool)
-    support = None if segment_proba is None else segment_support(proba[:, cols], segment_proba[:, cols], segment_rule)
     if all(g in classes for g in GATES):
         passed = pred[:, [classes.index(g) for g in GATES]].astype(bool)
         chosen, _ = apply_gates(chosen, proba[:, cols], passed, support)

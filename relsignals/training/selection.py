@@ -55,7 +55,8 @@ def cross_validate(make: Callable[[int], Any], frame, cv: int = 5, seed: int = 0
     """Out-of-fold predictions of one candidate, scored with the evaluation's figures."""
     texts, y = list(frame["text"]), targets(frame)
     classes: list[str] = []
-    proba = pred = segments = np.zeros(0)
+    proba = pred = np.zeros(0)
+    support = np.zeros((len(texts), len(CAUSE_IDS)), dtype=bool)
     any_rule = False
     start = time.perf_counter()
     for train_idx, val_idx in KFold(cv, shuffle=True, random_state=seed).split(texts):
@@ -63,34 +64,30 @@ def cross_validate(make: Callable[[int], Any], frame, cv: int = 5, seed: int = 0
         if not classes:  # a candidate's own columns: models without gates are scored without them
             classes = [str(c) for c in est.classes_]
             proba, pred = np.zeros((len(texts), len(classes))), np.zeros((len(texts), len(classes)), dtype=int)
-            segments = np.zeros_like(proba)
         held_out = [texts[i] for i in val_idx]
         proba[val_idx] = est.predict_proba(held_out)
         pred[val_idx] = est.predict(held_out)
         rule = getattr(est, "segment_rule_", None)
         if rule:  # the rule is refitted per fold; each fold's own cut-offs apply to its texts
-            segments[val_idx] = _supported(est, held_out, rule)
+            support[val_idx] = _supported(est, held_out, rule)
             any_rule = True
-    extra = {"segment_proba": segments, "segment_rule": _ON} if any_rule else {}
-    report = score_predictions(frame, *decode(proba, pred, classes, **extra))
+    report = score_predictions(frame, *decode(proba, pred, classes, support=support if any_rule else None))
     report["by_source"] = {}
     for source in sorted(frame["source"].unique()):
         mask = (frame["source"] == source).to_numpy()
-        part = {k: (v[mask] if isinstance(v, np.ndarray) else v) for k, v in extra.items()}
+        part = support[mask] if any_rule else None
         report["by_source"][source] = score_predictions(frame[mask], *decode(proba[mask], pred[mask], classes,
-                                                                              **part))
+                                                                              support=part))
     report["seconds"] = time.perf_counter() - start
     return report
 
 
-_ON = {"hi": 0.5, "lo": 0.0}  # segments already holds 1.0 where the fold's own rule fired
-
-
 def _supported(est: CauseClassifier, texts: list[str], rule: dict[str, float]) -> np.ndarray:
-    """1.0 where the estimator's sentence rule adds a cause (its own hi/lo cut-offs), else 0.0."""
+    """The causes the estimator's sentence rule adds (its own hi/lo cut-offs), one column per cause."""
     from ..abstention import segment_support
 
-    return segment_support(est.predict_proba(texts), est.segment_proba(texts), rule).astype(float)
+    causes = [list(est.classes_).index(c) for c in CAUSE_IDS]
+    return segment_support(est.predict_proba(texts)[:, causes], est.segment_proba(texts)[:, causes], rule)
 
 
 def compare(frame, names: list[str] | None = None, cv: int = 5, seed: int = 0,

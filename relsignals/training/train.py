@@ -11,9 +11,10 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
+from ..abstention import segment_support
 from ..model import FORMAT_VERSION, META_FILE, MODEL_FILE, sha256_file, to_npz
 from ..safety import rule_flags
-from ..taxonomy import SAFETY_FLAGS
+from ..taxonomy import CAUSE_IDS, SAFETY_FLAGS
 from .corpus import load_corpus, targets
 from .estimator import CauseClassifier
 from .metrics import decode, safety_report, score_predictions
@@ -37,9 +38,9 @@ def cv_metrics(estimator: CauseClassifier, frame) -> dict[str, Any] | None:
     if proba is None:
         return None
     classes = list(estimator.classes_)
-    labels, model_flags, cause_proba = decode(proba, proba >= estimator.thresholds_, classes,
-                                              segment_proba=estimator.oof_segment_proba_,
-                                              segment_rule=estimator.segment_rule_)
+    causes = [classes.index(c) for c in CAUSE_IDS]
+    support = segment_support(proba[:, causes], estimator.oof_segment_proba_[:, causes], estimator.segment_rule_)
+    labels, model_flags, cause_proba = decode(proba, proba >= estimator.thresholds_, classes, support=support)
     report = score_predictions(frame, labels, model_flags, cause_proba)
     report["safety_model_only"] = report.pop("safety")
     screened = [[f for f in SAFETY_FLAGS if f in flags or f in rule_flags(text)]
