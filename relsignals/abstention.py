@@ -77,6 +77,13 @@ def abstention_rates(gold_has_cause: np.ndarray, pred: np.ndarray) -> tuple[floa
     return empty, labeled
 
 
+def threshold_grid() -> np.ndarray:
+    """The candidate thresholds every tuned cut-off is chosen from: 0.05 to 0.95 by 0.025."""
+    import numpy as np
+
+    return np.round(np.arange(0.05, 0.96, 0.025), 3)
+
+
 def tune_gates(cause_proba: np.ndarray, cause_thresholds: np.ndarray, gate_proba: np.ndarray,
                gold_has_cause: np.ndarray, targets: tuple[float, float] = (0.85, 0.90),
                grid: np.ndarray | None = None, support: np.ndarray | None = None) -> np.ndarray:
@@ -87,7 +94,7 @@ def tune_gates(cause_proba: np.ndarray, cause_thresholds: np.ndarray, gate_proba
     """
     import numpy as np
 
-    grid = np.round(np.arange(0.05, 0.96, 0.025), 3) if grid is None else grid
+    grid = threshold_grid() if grid is None else grid
     best, best_key = np.array([0.5, 0.5]), (-np.inf, -np.inf)
     for t_rel in grid:
         for t_cause in grid:

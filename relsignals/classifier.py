@@ -25,11 +25,14 @@ if TYPE_CHECKING:
     from .model import StoredModel
 
 
-def _check_texts(texts: Iterable[object]) -> list[str]:
+def check_texts(texts: Iterable[object],
+                single_str: str = "classify_many expects a list of texts, got a single str; "
+                                  "use classify() for one text") -> list[str]:
+    """The texts as a list, or a TypeError naming the first non-text row's position (never its content)."""
     if isinstance(texts, bytes):
         raise TextTypeError(texts)
     if isinstance(texts, str):
-        raise TypeError("classify_many expects a list of texts, got a single str; use classify() for one text")
+        raise TypeError(single_str)
     checked: list[str] = []
     for i, text in enumerate(texts):
         if not isinstance(text, str):
@@ -90,7 +93,7 @@ class Classifier:
 
         ``evidence=False`` skips scoring the spans behind each label (faster in bulk).
         """
-        checked = _check_texts(texts)
+        checked = check_texts(texts)
         results: list[Result] = []
         for start in range(0, len(checked), batch_size):
             results.extend(self._classify_batch(checked[start:start + batch_size], evidence))
@@ -129,10 +132,10 @@ class Classifier:
 
     def _with_evidence(self, results: list[Result], texts: list[str], scored: dict[int, Any]) -> list[Result]:
         """Results with evidence, scoring the sentences of labeled texts not scored yet."""
-        missing = [row for row, r in enumerate(results) if (r.labels or r.safety) and row not in scored]
-        owners = [row for row in missing for _ in segments(texts[row])]
-        scored = {**scored, **self._score_spans(texts, owners, [span for row in missing
-                                                                for span in segments(texts[row])])}
+        missing = {row: segments(texts[row]) for row, r in enumerate(results)
+                   if (r.labels or r.safety) and row not in scored}
+        owners = [row for row, spans in missing.items() for _ in spans]
+        scored = {**scored, **self._score_spans(texts, owners, [s for spans in missing.values() for s in spans])}
         return [replace(r, evidence=self._evidence(r, texts[row], scored.get(row, [])))
                 for row, r in enumerate(results)]
 

@@ -71,14 +71,12 @@ _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _PROPER_NOUN = re.compile(r"(?<=[a-z0-9,;:)] )[A-Z][a-z]+\b(?! [A-Z])")
 
 
+@lru_cache(maxsize=1)
 def _first_names() -> frozenset[str]:
     from importlib import resources
 
     return frozenset(resources.files("relsignals").joinpath("resources/first_names.txt")
                      .read_text(encoding="utf-8").split())
-
-
-_NAMES: frozenset[str] | None = None
 
 
 def canonical(text: str) -> str:
@@ -87,17 +85,13 @@ def canonical(text: str) -> str:
     >>> canonical("My GF says Priya's right, she dont care")
     "my partner says  right, they don't care"
     """
-    global _NAMES
-    if _NAMES is None:
-        _NAMES = _first_names()
-    names = _NAMES
+    names = _first_names()
 
     def swap(match: re.Match[str]) -> str:
         word = match.group(0)
-        stem, _, tail = word.partition("'")
         if word in _CANONICAL:
             return _CANONICAL[word]
-        return "" if stem in names else word
+        return "" if word.partition("'")[0] in names else word
 
     return _WORD.sub(swap, normalize(text))
 

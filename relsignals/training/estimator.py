@@ -23,25 +23,19 @@ from sklearn.model_selection import KFold
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 
-from ..abstention import GATES, decide, segment_support, tune_gates
-from ..errors import TextTypeError
+from ..abstention import GATES, decide, segment_support, threshold_grid, tune_gates
+from ..classifier import check_texts
 from ..model import FORMAT_VERSION, POOL_MIN_CHARS, max_pool, segment_max, segment_pieces
 from ..taxonomy import CAUSE_IDS, SAFETY_FLAGS
 from ..text import analyzer
 
 DEFAULT_CLASSES = CAUSE_IDS + SAFETY_FLAGS + GATES
-_GRID = np.round(np.arange(0.05, 0.96, 0.025), 3)
+_GRID = threshold_grid()
 _MIN_POSITIVES = 3
 
 
 def _check_texts(X: Any) -> list[str]:
-    if isinstance(X, str):
-        raise TypeError("X must be a sequence of texts, not a single str")
-    texts = list(X)
-    for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise TextTypeError(text, i)
-    return texts
+    return check_texts(X, "X must be a sequence of texts, not a single str")
 
 
 def _cost_threshold(y: np.ndarray, p: np.ndarray, miss_cost: float, always: np.ndarray) -> float:
@@ -232,10 +226,10 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
     def _tune_segment_rule(doc: np.ndarray, seg: np.ndarray, thresholds: np.ndarray,
                            Y: np.ndarray) -> dict[str, float] | None:
         """The (hi, lo) pair that most raises cause macro F1 on held-out scores; None if none helps."""
+        from .metrics import per_label
+
         def macro_f1(pred: np.ndarray) -> float:
-            tp = (pred & (Y == 1)).sum(axis=0)
-            return float(np.mean(2 * tp / np.maximum(2 * tp + (pred & (Y == 0)).sum(axis=0)
-                                                     + (~pred & (Y == 1)).sum(axis=0), 1)))
+            return float(np.mean([m["f1"] for m in per_label(Y.astype(bool), pred, CAUSE_IDS).values()]))
 
         best, best_rule = macro_f1(decide(doc, thresholds)[0]), None
         for hi in (0.8, 0.85, 0.9, 0.95, 0.98, 0.99):
