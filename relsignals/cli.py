@@ -142,10 +142,10 @@ def _classify_file(clf: Any, rows: Any, args: argparse.Namespace, fmt: str) -> i
         progress.close()
         if args.output:
             out.close()
-    where = f"to {args.output}" if args.output else ""
+    where = f" to {args.output}" if args.output else ""
     note = f"; {failed} failed (see the error field)" if failed else ""
     if args.output or failed:
-        print(f"relsignals: wrote {done} rows {where}{note}".replace("  ", " "), file=sys.stderr)
+        print(f"relsignals: wrote {done} rows{where}{note}", file=sys.stderr)
     return EXIT_ROWS_FAILED if failed else 0
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -20,7 +20,6 @@ from .errors import InputFileError
 from .result import Result
 from .taxonomy import CAUSE_IDS
 
-TABLE_FORMATS = (".csv", ".jsonl", ".json", ".txt")
 CSV_FIELDS = ["row", "id", "error", "labels", "primary", "sections", "safety", "reason",
               *(f"score_{c}" for c in CAUSE_IDS), "evidence"]
 
@@ -72,11 +71,6 @@ def _chained(first: Row | None, rest: Iterator[Row], fh: IO[Any]) -> Iterator[Ro
         yield from rest
     finally:
         fh.close()
-
-
-def read_rows(path: str | Path, column: str = "text") -> list[Row]:
-    """All rows of an input file (see :func:`iter_rows`)."""
-    return list(iter_rows(path, column))
 
 
 def _checked(text: Any, ident: Any, column: str) -> Row:
@@ -147,7 +141,9 @@ def flat_record(result: Result | None, row: int, ident: Any = None, error: str |
 
 
 class ResultWriter:
-    """Writes output records as JSONL or CSV to an open text stream, one at a time."""
+    """Writes output rows to an open text stream, one at a time: JSONL records from
+    :func:`flat_record`, or CSV rows from :func:`relsignals.classify_frame`'s output.
+    """
 
     def __init__(self, fh: IO[str], fmt: str):
         self.fh, self.fmt = fh, fmt
@@ -167,16 +163,9 @@ class ResultWriter:
         self._csv.writerow(flat)
 
     def write(self, rec: dict[str, Any]) -> None:
-        if self._csv is None:
-            self.fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-            return
-        flat = {k: ";".join(v) if isinstance(v, list) else v for k, v in rec.items()
-                if k not in ("scores", "advice", "evidence")}
-        flat.update({f"score_{c}": f"{s:.4f}" for c, s in rec.get("scores", {}).items()})
-        evidence = rec.get("evidence")
-        flat["evidence"] = json.dumps({k: [e["text"] for e in v] for k, v in evidence.items()},
-                                      ensure_ascii=False) if evidence else ""
-        self._csv.writerow(flat)
+        """Write one :func:`flat_record` (JSONL only)."""
+        assert self._csv is None
+        self.fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 
 def output_format(path: str | Path) -> str:
@@ -185,15 +174,3 @@ def output_format(path: str | Path) -> str:
     if fmt not in (".csv", ".jsonl", ".json"):
         raise InputFileError(f"unknown output format {Path(path).suffix or '(none)'!r}; use .csv or .jsonl")
     return ".csv" if fmt == ".csv" else ".jsonl"
-
-
-def write_results(path: str | Path, results: Iterable[Result | None], rows: list[Row]) -> None:
-    """Write results next to their input rows, as CSV or JSONL (chosen by extension)."""
-    fmt = output_format(path)
-    try:
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            writer = ResultWriter(fh, fmt)
-            for i, (result, row) in enumerate(zip(results, rows)):
-                writer.write(flat_record(result, i, row.id, row.error))
-    except OSError as exc:
-        raise InputFileError(f"cannot write {path}: {exc.strerror}") from None
