@@ -2,6 +2,7 @@
 
     python benchmarks/benchmark.py                 # the full run (10,000 texts, 200,000-row CSV)
     python benchmarks/benchmark.py --quick         # a smoke run with small sizes
+    python benchmarks/benchmark.py --profile       # where classify_many spends its time
 
 Every figure is a ratio against a baseline timed in this same process on this same
 machine, or an absolute figure next to its target. Texts are resampled (seed 0) from
@@ -118,12 +119,52 @@ def size_and_training() -> list[tuple[str, str, str]]:
             ("training time on the full training split (s)", f"{seconds:.0f}", "<= 60")]
 
 
+PARTS = (("scoring the texts", "model.py", "predict_proba"),
+         ("the sentence pass for long posts", "classifier.py", "_sentence_support"),
+         ("building results with the safety patterns", "classifier.py", "_result"),
+         ("rescoring texts with negated danger words", "classifier.py", "_flag_probs"))
+
+
+def profile(rows: list[dict], n: int = 1_000) -> None:
+    """Share of classify_many's time (evidence off) in each of its parts, from cProfile."""
+    import cProfile
+    import pstats
+
+    import relsignals
+
+    texts = resample(rows, n)
+    relsignals.classify("warm up: load the model")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    relsignals.classify_many(texts, evidence=False)
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    total = _seconds(stats, "classifier.py", "classify_many")
+    print(f"classify_many over {n:,} resampled texts: {total:.2f} s")
+    for label, module, name in PARTS:
+        print(f"  {label}: {_seconds(stats, module, name, caller='_classify_batch') / total:.0%}")
+
+
+def _seconds(stats: dict, module: str, name: str, caller: str | None = None) -> float:
+    """Cumulative seconds of one function, counting only calls made by ``caller`` when given."""
+    for (path, _, func), (_, _, _, cumulative, callers) in stats.items():
+        if Path(path).name == module and func == name:
+            if caller is None:
+                return cumulative
+            return sum(c[3] for (_, _, by), c in callers.items() if by in (caller, "<listcomp>"))
+    raise KeyError(f"{module}:{name} not in the profile")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     ap.add_argument("--skip-training", action="store_true", help="leave out the training-time measurement")
+    ap.add_argument("--profile", action="store_true", help="only profile classify_many over 1,000 texts")
     args = ap.parse_args()
     rows = corpus()
+    if args.profile:
+        profile(rows)
+        return
     table = cold_start(3 if args.quick else 7)
     table += bulk(rows, 500 if args.quick else 10_000)
     table += cli_csv(rows, 2_000 if args.quick else 200_000)
