@@ -119,10 +119,11 @@ def size_and_training() -> list[tuple[str, str, str]]:
             ("training time on the full training split (s)", f"{seconds:.0f}", "<= 60")]
 
 
-PARTS = (("scoring the texts", "model.py", "predict_proba"),
-         ("the sentence pass for long posts", "classifier.py", "_sentence_support"),
-         ("building results with the safety patterns", "classifier.py", "_result"),
-         ("rescoring texts with negated danger words", "classifier.py", "_flag_probs"))
+PARTS = (("reading the texts into token keys", "features.py", "marked_keys"),
+         ("scoring the texts and the sentences of long posts", "model.py", "score"),
+         ("the safety patterns", "safety.py", "rule_flags"),
+         ("rescoring texts with negated danger words", "classifier.py", "_flag_probs"),
+         ("building results", "classifier.py", "_result"))
 
 
 def profile(rows: list[dict], n: int = 1_000) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources as _pkg_resources
 from pathlib import Path
 from typing import Any
@@ -156,6 +156,12 @@ def advice(cause_id: str, *, partner_work: bool = True) -> Advice:
         return _safety(cause_id)
     if cause_id not in CAUSES:
         raise UnknownIdError(cause_id, ADVICE_IDS)
+    return _cause_advice(cause_id, partner_work)
+
+
+@cache
+def _cause_advice(cause_id: str, partner_work: bool) -> Advice:
+    """A cause's advice; it depends on nothing else, so each is built once (they are frozen)."""
     entry, cause = _data()["causes"][cause_id], CAUSES[cause_id]
     coping = tuple(
         _coping(c, partner_work) for c in entry["coping"] if partner_work or c != "rebuilding_trust"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .abstention import EMPTY_TEXT, GATES, decide, segment_support
 from .advice import advice_for
@@ -100,58 +100,49 @@ class Classifier:
         return results
 
     def _classify_batch(self, texts: list[str], with_evidence: bool) -> list[Result]:
-        probs = self.model.predict_proba(texts)
-        cause_probs = probs[:, self._causes]
-        scored, support = self._sentence_support(texts, cause_probs)
-        gate_probs = probs[:, self._gates] if self._gates is not None else None
-        pred, reasons = decide(cause_probs, self._cause_thresholds, gate_probs, self._gate_thresholds, support)
-        flag_probs = self._flag_probs(texts, probs)
-        results = [self._result(text, dict(zip(self.model.labels, map(float, row))), flags, reason, danger)
-                   for text, row, flags, reason, danger in zip(texts, probs, pred, reasons, flag_probs)]
-        return self._with_evidence(results, texts, scored) if with_evidence else results
-
-    def _sentence_support(self, texts: list[str], cause_probs: np.ndarray) -> tuple[dict[int, Any], Any]:
-        """Sentence scores of long texts, and the causes one of their sentences states clearly.
-
-        Only texts where some cause already reaches the rule's floor can gain one, so
-        only those are split and scored (see :func:`relsignals.abstention.segment_support`).
-        """
         import numpy as np
 
-        from .model import segment_pieces
+        from .features import marked_keys
 
         rule = self.model.segment_rule
-        if not rule:
-            return {}, None
-        maybe = [t if (cause_probs[row] >= rule["lo"]).any() else "" for row, t in enumerate(texts)]
-        scored = self._score_spans(texts, *segment_pieces(maybe, int(rule["min_chars"])))
-        best = np.zeros_like(cause_probs)
-        for row, spans in scored.items():
-            best[row] = np.max([p[self._causes] for _, p in spans], axis=0)
-        return scored, segment_support(cause_probs, best, rule)
+        marked = [marked_keys(t) for t in texts] if self.model.token_features else None
+        # only a cause the whole text already gives rule["lo"] can gain from one sentence
+        could_gain = (lambda p: (p[:, self._causes] >= rule["lo"]).any(axis=1)) if rule else None
+        probs, best_sentence = self.model.score(texts, int(rule["min_chars"]) if rule else None, marked, could_gain)
+        cause_probs = probs[:, self._causes]
+        support = segment_support(cause_probs, best_sentence[:, self._causes], rule) if rule else None
+        gate_probs = probs[:, self._gates] if self._gates is not None else None
+        pred, reasons = decide(cause_probs, self._cause_thresholds, gate_probs, self._gate_thresholds, support)
+        rules = [rule_flags(t, words) for t, words in zip(texts, marked)] if marked else list(map(rule_flags, texts))
+        danger = self._flag_probs(texts, probs, rules, marked)
+        ranked = np.argsort(-cause_probs, axis=1, kind="stable")
+        results = [self._result(*row) for row in zip(texts, np.round(cause_probs, 6).tolist(), pred.tolist(),
+                                                     ranked.tolist(), reasons, danger, rules)]
+        return self._with_evidence(results, texts) if with_evidence else results
 
-    def _with_evidence(self, results: list[Result], texts: list[str], scored: dict[int, Any]) -> list[Result]:
-        """Results with evidence, scoring the sentences of labeled texts not scored yet."""
-        missing = {row: segments(texts[row]) for row, r in enumerate(results)
-                   if (r.labels or r.safety) and row not in scored}
-        owners = [row for row, spans in missing.items() for _ in spans]
-        scored = {**scored, **self._score_spans(texts, owners, [s for spans in missing.values() for s in spans])}
+    def _with_evidence(self, results: list[Result], texts: list[str]) -> list[Result]:
+        """Results with evidence: the sentences (or clauses) of each labeled text, scored alone."""
+        spans = {row: segments(texts[row]) for row, r in enumerate(results) if r.labels or r.safety}
+        owners = [row for row, found in spans.items() for _ in found]
+        scored = self._score_spans(texts, owners, [s for found in spans.values() for s in found])
         return [replace(r, evidence=self._evidence(r, texts[row], scored.get(row, [])))
                 for row, r in enumerate(results)]
 
-    def _flag_probs(self, texts: list[str], probs: np.ndarray) -> list[dict[str, float]]:
+    def _flag_probs(self, texts: list[str], probs: np.ndarray, rule_hits: list[list[str]],
+                    marked: list[list[str]] | None = None) -> list[dict[str, float]]:
         """The model's safety probabilities, rescored without negated or past mentions where it flags.
 
         "He has never hit me" names violence without describing it: a model flag
-        counts only if the text still earns it with such sentences cut out.
+        counts only if the text still earns it with such sentences cut out. A flag the
+        patterns already raise (``rule_hits``) stands either way, so it needs no rescoring.
         """
         flags = [f for f in SAFETY_FLAGS if f in self.model.labels]
         cols = [self.model.labels.index(f) for f in flags]
         out = [dict(zip(flags, map(float, row[cols]))) for row in probs]
         redo = {}
         for row, (text, danger) in enumerate(zip(texts, out)):
-            if any(p >= self._flag_thresholds[f] for f, p in danger.items()):
-                spans = discounted_spans(text)
+            if any(p >= self._flag_thresholds[f] and f not in rule_hits[row] for f, p in danger.items()):
+                spans = discounted_spans(text, marked[row] if marked else None)
                 if spans:
                     redo[row] = without_spans(text, spans)
         if redo:
@@ -160,16 +151,15 @@ class Classifier:
                 out[row] = {f: (float(new[c]) if rest.strip() else 0.0) for f, c in zip(flags, cols)}
         return out
 
-    def _result(self, text: str, probs: dict[str, float], chosen: np.ndarray, reason: str | None,
-                danger: dict[str, float]) -> Result:
+    def _result(self, text: str, scores: list[float], chosen: list[bool], ranked: list[int], reason: str | None,
+                danger: dict[str, float], rule_hits: list[str]) -> Result:
         if not text.strip():
-            return Result([], {c: 0.0 for c in CAUSE_IDS}, None, [], [], reason=EMPTY_TEXT)
-        scores = {c: round(probs[c], 6) for c in CAUSE_IDS}
-        labels = sorted((c for c, on in zip(CAUSE_IDS, chosen) if on), key=lambda c: -probs[c])
-        safety = combine(rule_flags(text), danger, self._flag_thresholds)
+            return Result([], dict.fromkeys(CAUSE_IDS, 0.0), None, [], [], reason=EMPTY_TEXT)
+        labels = [CAUSE_IDS[i] for i in ranked if chosen[i]] if any(chosen) else []
+        safety = combine(rule_hits, danger, self._flag_thresholds)
         sections = list(dict.fromkeys(section_of(c) for c in labels))
-        primary = labels[0] if labels else None
-        return Result(labels, scores, primary, sections, safety, advice_for(labels, safety), reason)
+        return Result(labels, dict(zip(CAUSE_IDS, scores)), labels[0] if labels else None, sections, safety,
+                      advice_for(labels, safety), reason)
 
     def _score_spans(self, texts: list[str], owners: list[int],
                      spans: list[tuple[int, int]]) -> dict[int, list[tuple[tuple[int, int], np.ndarray]]]:

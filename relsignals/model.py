@@ -25,8 +25,9 @@ from . import __version__
 from .errors import ModelLoadError
 from .text import analyzer, segments, windows
 
-FORMAT_VERSION = 2  # 2 adds the abstention gate columns and the long-text sentence rule
-READABLE_FORMATS = (1, 2)
+# 2 adds the abstention gate columns and the long-text sentence rule; 3 the token features
+FORMAT_VERSION = 3
+READABLE_FORMATS = (1, 2, 3)
 MODEL_FILE = "model.npz"
 LEGACY_MODEL_FILE = "model.joblib"  # relsignals 0.1: a pickle, loaded only when trusted
 META_FILE = "meta.json"
@@ -88,6 +89,7 @@ class _Block:
         self.vocabulary: dict[str, int] = spec["vocabulary"]
         self.idf = np.asarray(spec["idf"], dtype=np.float64)
         self.sublinear_tf = bool(spec["sublinear_tf"])
+        self.occurrence_norm = spec.get("norm", "l2") == "occurrence"
         self.offset = offset
 
     def transform(self, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -100,7 +102,8 @@ class _Block:
         if self.sublinear_tf:
             tf = 1.0 + np.log(tf)
         values = tf * self.idf[idx]
-        return idx + self.offset, values / math.sqrt(float(values @ values))
+        norm = float(tf @ self.idf[idx] ** 2) if self.occurrence_norm else float(values @ values)
+        return idx + self.offset, values / math.sqrt(norm)
 
 
 class StoredModel:
@@ -136,6 +139,7 @@ class StoredModel:
         self.segment_rule: dict[str, float] | None = payload.get("segment_rule")
         if self.coef.shape != (offset, len(self.labels)):
             raise ModelLoadError(f"model arrays disagree: coef {self.coef.shape}, features {offset}")
+        self._scorer = _token_scorer(payload["blocks"], self.coef)
 
     def decision_function(self, texts: list[str]) -> np.ndarray:
         """Raw linear scores, one row per text, one column per label (max-pooled if the model says so)."""
@@ -143,6 +147,8 @@ class StoredModel:
         return max_pool(z, texts, self._linear) if self.pooling == "max" else z
 
     def _linear(self, texts: list[str]) -> np.ndarray:
+        if self._scorer is not None:
+            return self._scorer.scores(texts) + self.intercept
         out = np.tile(self.intercept, (len(texts), 1))
         for row, text in enumerate(texts):
             for block in self._blocks:
@@ -153,8 +159,48 @@ class StoredModel:
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Calibrated probabilities, shape ``(len(texts), len(labels))``."""
-        z = self.decision_function(texts) * self.calib_a + self.calib_b
-        return 1.0 / (1.0 + np.exp(-z))
+        return self._sigmoid(self.decision_function(texts))
+
+    def _sigmoid(self, z: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(z * self.calib_a + self.calib_b)))
+
+    @property
+    def token_features(self) -> bool:
+        """Whether the model reads :func:`relsignals.features.marked_keys` (format 3 token features)."""
+        return self._scorer is not None and self.pooling == "doc"
+
+    def score(self, texts: list[str], sentence_min_chars: int | None = None,
+              marked: list[list[str]] | None = None,
+              sentence_filter: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Calibrated probabilities, and per text the best probability of its sentences scored alone.
+
+        Sentences are scored only for texts at least ``sentence_min_chars`` long with two or
+        more sentences, and (token features) only for the texts ``sentence_filter`` picks from
+        the probabilities; the rest (and every text when it is ``None``) get zeros there.
+        ``marked`` passes the texts' token keys when the caller has them (token features only).
+        """
+        if self.token_features:
+            which = None if sentence_filter is None else (lambda z: sentence_filter(self._sigmoid(z + self.intercept)))
+            z, owners, sentence_z = self._scorer.scores_and_sentences(texts, sentence_min_chars, marked, which)
+            z, sentence_z = z + self.intercept, sentence_z + self.intercept
+        else:
+            z = self.decision_function(texts)
+            owners, spans = segment_pieces(texts, sentence_min_chars) if sentence_min_chars else ([], [])
+            sentence_z = self._linear([texts[row][a:b] for row, (a, b) in zip(owners, spans)]) if spans else None
+        best = segment_max(z.shape, owners, sentence_z if owners else z[:0])
+        found = np.isfinite(best)
+        return self._sigmoid(z), np.where(found, self._sigmoid(np.where(found, best, 0.0)), 0.0)
+
+
+def _token_scorer(blocks: list[dict[str, Any]], coef: np.ndarray) -> Any:
+    """The fast scorer for a format-3 model's token features (None for other feature sets)."""
+    from .features import TokenScorer
+
+    names = [(b["analyzer"], b.get("norm"), tuple(b["params"].get("ngram_range", ()))) for b in blocks]
+    if len(blocks) != 2 or names[0] != ("words.v2", "occurrence", (1, 2)) or names[1][:2] != ("chars.v2", "occurrence"):
+        return None
+    words, chars = ({**b, "ngram_range": b["params"]["ngram_range"]} for b in blocks)
+    return TokenScorer(words, chars, coef)
 
 
 _ARRAYS = ("coef", "intercept", "calib_a", "calib_b", "thresholds")

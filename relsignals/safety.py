@@ -10,6 +10,10 @@ flag only counts if it still fires with those sentences cut out.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from functools import reduce
+from operator import or_
+from typing import Any
 
 from .text import normalize
 
@@ -37,8 +41,8 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bwalk(?:ing)? on eggshells\b",
         r"\bhide my phone\b|\bhiding my phone\b",
         # sexual coercion
-        r"\b(?:raped?|forced? me|forcing me|made me have sex|sexually assault\w*|won't take no|"
-        r"(?:even )?(?:after|when|though) i (?:said|say) no)\b",
+        r"\b(?:raped?|forced? me|forcing me|made me have sex|sexually assault\w*)\b",
+        r"\b(?:won't take no|(?:even )?(?:after|when|though) i (?:said|say) no)\b",
         # stalking and monitoring
         r"\bstalk(?:s|ed|ing)? me\b|\bstalker\b",
         r"\b(?:check(?:s|ed|ing)?|go(?:es)? through|went through|track(?:s|ed|ing)?|monitor(?:s|ed|ing)?) "
@@ -73,9 +77,123 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bcan't go on\b|\bnot be around much longer\b",
     ),
 }
+# Per pattern, the words every match contains: "a|b" needs the word a or b ("a*" a word
+# starting with a, "*a" ending with it, "*a*" holding it), and "x & y" needs both groups.
+# Checked against the text's distinct words (each word's hits cached), this is far cheaper
+# than a regex scan, so a pattern runs only on texts that hold its trigger words
+# (tests/test_safety.py checks each trigger against the pattern's matches in the corpus).
+TRIGGERS: dict[str, tuple[str, ...]] = {
+    "abuse": (
+        "hit|hits|hitting|punch*|slap*|kick*|chok*|strangl*|shov*|beat*|smack*|bit|headbutt*",
+        "push*|threw|throws|pinned|shoved",
+        "grab*",
+        "threw",
+        "punch*|kick*|fist",
+        "block*",
+        "threat*",
+        "kill|hurt|hit|beat & said|says|swore|told & *'d|*'ll|would|will",
+        "kill|strangle|choke|drown|run & tried|trying|try",
+        "afraid|scared|terrified",
+        "eggshells",
+        "phone & hide|hiding",
+        "rape|raped|forced|force|forcing|sex*",
+        "no & take|said|say",
+        "stalk*",
+        "phone|messages|texts|location|email|emails|dms|browser|bank & check*|go|goes|went|track*|monitor*",
+        "password|passwords",
+        "follow*|show|shows & home|work|job|house|place",
+        "let & *n't|not & friends|family|mom|mum|dad|parents|sister|brother",
+        "let & *n't|not & leave|go|work|have|drive",
+        "cut|cuts|cutting|isolat*",
+        "money|paycheck|pay|salary|wages|bank|card|cards|keys|passport & control|controls|take|takes|took|keep|keeps",
+        "allowance",
+    ),
+    "self_harm": (
+        "kill|killing & myself|himself|herself|themselves|themself",
+        "suicidal|suicide",
+        "suicide",
+        "end|ending & all|life",
+        "want|wanting & *n't|not|dont|doesnt & here|alive|exist|wake|live|go",
+        "off & better|happier",
+        "myself|himself|herself|themselves|themself & cutting|cut|burning|burned|hurting|hurt|harming|harm",
+        "*harm*",
+        "reason|point & no & live|living|alive|go",
+        "die|dying",
+        "dead & wish",
+        "life & own",
+        "pills|stockpil*",
+        "can't|longer & go|around",
+    ),
+}
+_TRIGGER_WORDS = sorted({w for triggers in TRIGGERS.values() for t in triggers for g in t.split(" & ")
+                         for w in g.split("|")})
+_TRIGGER_MASKS = {flag: tuple(tuple(sum(1 << _TRIGGER_WORDS.index(w) for w in group.split("|"))
+                                    for group in trigger.split(" & ")) for trigger in triggers)
+                  for flag, triggers in TRIGGERS.items()}
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_word_hits: dict[str, int] = {}
+_trigger_holders: set[str] = set()  # the cached words that hold a trigger word
+# Per trigger word (bit), the (flag, pattern index) entries whose first group needs it.
+_NEEDING: dict[int, list[tuple[str, int]]] = {}
+for _flag, _masks in _TRIGGER_MASKS.items():
+    for _k, (_first, *_) in enumerate(_masks):
+        for _bit in range(_first.bit_length()):
+            if _first >> _bit & 1:
+                _NEEDING.setdefault(_bit, []).append((_flag, _k))
+
+
+def _word_hits_of(words: Iterable[str]) -> int:
+    """Bit mask of the trigger words among ``words`` (each distinct word's bits cached)."""
+    if len(_word_hits) > 100_000:
+        _word_hits.clear()
+        _trigger_holders.clear()
+    distinct = set(words)
+    new = distinct.difference(_word_hits)
+    for word in new:
+        mask = _word_hits[word] = _chunk_mask(word)
+        if mask:
+            _trigger_holders.add(word)
+    return reduce(or_, map(_word_hits.__getitem__, distinct.intersection(_trigger_holders)), 0)
+
+
+def _chunk_mask(chunk: str) -> int:
+    """Trigger bits of the words inside one whitespace-free chunk ("(hit", "self-harm")."""
+    mask = 0
+    for word in _WORD.findall(chunk):
+        mask |= _EXACT.get(word, 0)
+        for trigger, bit in _PARTIAL:
+            if _holds(word, trigger):
+                mask |= bit
+    return mask
+
+
+def _holds(word: str, trigger: str) -> bool:
+    if trigger.startswith("*") and trigger.endswith("*"):
+        return trigger[1:-1] in word
+    if trigger.endswith("*"):
+        return word.startswith(trigger[:-1])
+    if trigger.startswith("*"):
+        return word.endswith(trigger[1:])
+    return word == trigger
+
+
+# Whole-word triggers are one dict lookup; only the few stems and suffixes are tested one by one.
+_EXACT = {t: 1 << k for k, t in enumerate(_TRIGGER_WORDS) if "*" not in t}
+_PARTIAL = [(t, 1 << k) for k, t in enumerate(_TRIGGER_WORDS) if "*" in t]
 _COMPILED = {flag: tuple(re.compile(p) for p in pats) for flag, pats in PATTERNS.items()}
-# One alternation per flag: most texts match none, and one search tells so.
-_ANY = {flag: re.compile("|".join(f"(?:{p})" for p in pats)) for flag, pats in PATTERNS.items()}
+_LEADING_LOOKBEHINDS = re.compile(r"^(?:\(\?<!(?:[^()]|\([^()]*\))*?\))+")
+
+
+def _prefilter(pattern: str) -> re.Pattern[str]:
+    """``pattern`` without its word-boundary and leading lookbehind assertions: it matches
+    wherever ``pattern`` does (and more), and is far faster to scan because it starts with
+    literal text, which the regex engine can skip to."""
+    return re.compile(_LEADING_LOOKBEHINDS.sub("", pattern.replace(r"\b", "")))
+
+
+_PREFILTERS = {flag: tuple(_prefilter(p) for p in pats) for flag, pats in PATTERNS.items()}
+if any(len(TRIGGERS[flag]) != len(pats) for flag, pats in PATTERNS.items()):  # pragma: no cover
+    raise RuntimeError("relsignals.safety: TRIGGERS must list one tuple per pattern")
 _NEGATED = re.compile(
     r"\b(?:never|not|no longer|hasn't|hasnt|haven't|didn't|didnt|doesn't|doesnt|wouldn't|wouldnt|"
     r"won't|wont|isn't|nobody|no one|if)\b[^.!?;]{0,25}$"
@@ -92,40 +210,90 @@ _OTHERS = re.compile(r"\b(?:(?!(?:he|she|it|that|there|what|who|here)'s)\w+'s|"
 _SENTENCE = re.compile(r"[^.!?\n]+")
 
 
-def rule_flags(text: str) -> list[str]:
-    """Flags whose patterns match a present, non-negated mention in ``text``."""
-    found: list[str] = []
-    clean = normalize(text)
-    for flag, patterns in _COMPILED.items():
-        if not _ANY[flag].search(clean):
-            continue
-        if any(_present_match(p, s) for s in _SENTENCE.findall(clean) for p in patterns):
-            found.append(flag)
+def rule_flags(text: str, words: Iterable[str] | None = None) -> list[str]:
+    """Flags whose patterns match a present, non-negated mention in ``text``.
+
+    ``words`` may pass the text's words (or token keys) when the caller has them: most
+    texts hold no pattern's trigger words, and then the text is not scanned at all.
+    """
+    clean, triggered = _triggered_by(text, words)
+    if not triggered:
+        return []
+    clean = clean or normalize(text)
+    return [flag for flag, patterns in triggered.items()
+            if any(_present(p, clean) for p, fast in patterns if fast.search(clean))]
+
+
+def _triggered_by(text: str, words: Iterable[str] | None) -> tuple[str | None, dict[str, list[Any]]]:
+    """The normalised text (when it had to be made) and the patterns its words trigger."""
+    if words is None:
+        clean = normalize(text)
+        return clean, _triggered(_word_hits_of(clean.split()))
+    return None, _triggered(_word_hits_of(words))
+
+
+def _triggered(hits: int) -> dict[str, list[tuple[re.Pattern[str], re.Pattern[str]]]]:
+    """Per flag, the (pattern, prefilter) pairs whose trigger words are all among ``hits``."""
+    found: dict[str, list[tuple[re.Pattern[str], re.Pattern[str]]]] = {}
+    candidates = {entry for bit in _bits(hits) for entry in _NEEDING.get(bit, ())}
+    for flag, k in sorted(candidates):
+        first, *rest = _TRIGGER_MASKS[flag][k]
+        if all(hits & g for g in rest):
+            found.setdefault(flag, []).append((_COMPILED[flag][k], _PREFILTERS[flag][k]))
     return found
 
 
-def _present_match(pattern: re.Pattern[str], sentence: str) -> bool:
-    if _PAST.search(sentence):
-        return False
-    for match in pattern.finditer(sentence):
-        before, after = sentence[: match.start()], sentence[match.end():]
-        if not _NEGATED.search(before) and not _DENIED_AFTER.search(after) and not _OTHERS.search(before):
+def _bits(mask: int) -> list[int]:
+    """Positions of the set bits of ``mask``."""
+    found = []
+    while mask:
+        low = mask & -mask
+        found.append(low.bit_length() - 1)
+        mask ^= low
+    return found
+
+
+def _mentions(text: str, words: Iterable[str] | None = None) -> list[re.Pattern[str]]:
+    """The patterns that match somewhere in ``text`` (present or not), of any flag."""
+    clean, triggered = _triggered_by(text, words)
+    clean = clean or (normalize(text) if triggered else "")
+    return [p for live in triggered.values() for p, fast in live if fast.search(clean) and p.search(clean)]
+
+
+def _present(pattern: re.Pattern[str], clean: str) -> bool:
+    """Whether ``pattern`` matches a present, non-negated mention somewhere in a normalised text."""
+    for match in pattern.finditer(clean):
+        start = max(clean.rfind(c, 0, match.start()) for c in ".!?\n") + 1
+        end = min((i for i in (clean.find(c, match.end()) for c in ".!?\n") if i >= 0), default=len(clean))
+        if _present_in(clean[start:end], match.start() - start, match.end() - start):
             return True
     return False
 
 
-def discounted_spans(text: str) -> list[tuple[int, int]]:
+def _present_in(sentence: str, start: int, end: int) -> bool:
+    before, after = sentence[:start], sentence[end:]
+    return not (_PAST.search(sentence) or _NEGATED.search(before) or _DENIED_AFTER.search(after)
+                or _OTHERS.search(before))
+
+
+def _present_match(pattern: re.Pattern[str], sentence: str) -> bool:
+    return any(_present_in(sentence, *m.span()) for m in pattern.finditer(sentence))
+
+
+def discounted_spans(text: str, words: Iterable[str] | None = None) -> list[tuple[int, int]]:
     """Sentences (or clauses) of ``text`` whose only danger words are negated or past-and-resolved.
 
     "he has never hit me" and "my ex used to hit me" name danger without describing
     it; the classifier rescores a text without these spans before trusting a model flag.
+    ``words`` as for :func:`rule_flags`.
     """
     from .text import segments
 
+    mentioned = _mentions(text, words)
     out = []
-    for start, end in segments(text):
+    for start, end in segments(text) if mentioned else ():
         piece = normalize(text[start:end])
-        mentions = [p for pats in _COMPILED.values() for p in pats if p.search(piece)]
+        mentions = [p for p in mentioned if p.search(piece)]
         if mentions and not any(_present_match(p, piece) for p in mentions):
             out.append((start, end))
     return out

@@ -39,8 +39,11 @@ def register(name: str) -> Callable[[Callable[..., list[str]]], Callable[..., li
 
 def normalize(text: str) -> str:
     """Unicode-normalise, lowercase, unify apostrophes and collapse whitespace."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
-    return _SPACE.sub(" ", text).strip()
+    if text.isascii():  # the common case, where NFKC and the quote table change nothing but "`"
+        text = text.replace("`", "'") if "`" in text else text
+    else:
+        text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return " ".join(text.lower().split())
 
 
 # Words that say who, not why: partner nouns and gendered pronouns map to one form
@@ -232,6 +235,8 @@ def windows(text: str, size: int = 2) -> list[str]:
 def analyzer(name: str, **params: object) -> Callable[[str], list[str]]:
     """A one-argument analyzer for ``name`` with ``params`` bound (picklable)."""
     from functools import partial
+
+    from . import features  # noqa: F401  (registers the token-feature analyzers)
 
     if name not in ANALYZERS:
         raise KeyError(f"unknown analyzer {name!r}; registered: {', '.join(sorted(ANALYZERS))}")

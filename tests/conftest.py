@@ -29,7 +29,7 @@ def small_estimator(small_frame):
     from relsignals.training import CauseClassifier
     from relsignals.training.corpus import targets
 
-    est = CauseClassifier(cv=3, use_chars=False, pooling="max", random_state=0)
+    est = CauseClassifier(cv=3, use_chars=False, pooling="max", token_features=False, random_state=0)
     return est.fit(list(small_frame["text"]), targets(small_frame))
 
 

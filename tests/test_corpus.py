@@ -117,10 +117,12 @@ def _dropped_cc():
     return len(json.loads(path.read_text())) if path.exists() else 0
 
 
-def test_corpus_test_split_shares(corpus):
-    for source, share in (("written", 0.15), ("counsel_chat", 0.30)):
+def test_corpus_test_split_is_big_enough_per_source(corpus):
+    # the test split is frozen at its 0.1 build while training data grows, so its size is
+    # fixed in counts, not shares: enough texts of each source to report figures per source
+    for source, count in (("written", 500), ("counsel_chat", 250)):
         part = corpus[corpus.source == source]
-        assert (part.split == "test").mean() >= share
+        assert (part.split == "test").sum() >= count
 
 
 def test_corpus_audit_resolutions_are_what_landed(corpus):

@@ -14,6 +14,13 @@ SAMPLE = ["he won't talk about anything since his mom got sick",
           "my girlfriend's parents want her to marry a Hindu boy", "", "does anyone know a good bike shop in Leeds"]
 
 
+def test_model_token_features_refuse_feature_options_they_cannot_honour(small_frame):
+    texts, y = list(small_frame["text"][:50]), targets(small_frame[:50])
+    with pytest.raises(ValueError, match="token_features=False"):
+        CauseClassifier(cv=1, use_chars=False).fit(texts, y)
+    assert CauseClassifier(cv=1, use_chars=False, token_features=False).fit(texts, y).format_version == 2
+
+
 def test_model_estimator_params_stored_unchanged():
     est = CauseClassifier(C=3.0, word_ngram_range=(1, 3), cv=4)
     assert est.get_params()["C"] == 3.0 and est.get_params()["word_ngram_range"] == (1, 3)
@@ -27,14 +34,14 @@ def test_model_fit_returns_self_and_fixes_class_order(small_estimator, small_fra
     proba = small_estimator.predict_proba(SAMPLE)
     assert proba.shape == (len(SAMPLE), len(DEFAULT_CLASSES))
     assert small_estimator.predict(SAMPLE).shape == proba.shape
-    est = CauseClassifier(cv=2, use_chars=False)
+    est = CauseClassifier(cv=2)
     assert est.fit(list(small_frame["text"][:200]), targets(small_frame[:200])) is est
 
 
 def test_model_fit_is_reproducible(small_frame):
     texts, y = list(small_frame["text"][:250]), targets(small_frame[:250])
-    a = CauseClassifier(cv=2, use_chars=False, random_state=3).fit(texts, y).predict_proba(SAMPLE)
-    b = CauseClassifier(cv=2, use_chars=False, random_state=3).fit(texts, y).predict_proba(SAMPLE)
+    a = CauseClassifier(cv=2, random_state=3).fit(texts, y).predict_proba(SAMPLE)
+    b = CauseClassifier(cv=2, random_state=3).fit(texts, y).predict_proba(SAMPLE)
     np.testing.assert_array_equal(a, b)
 
 

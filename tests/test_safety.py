@@ -57,3 +57,67 @@ def test_classifier_safety_thresholds_override(bundled):
         Classifier(bundled.model, safety_thresholds={"violence": 0.5})
     with pytest.raises(ValueError, match="from 0 to 1"):
         Classifier(bundled.model, safety_thresholds={"abuse": 2})
+
+
+def _scan_every_pattern(text):
+    """The screen's meaning without its shortcuts: every pattern over every sentence."""
+    from relsignals.safety import _COMPILED, _SENTENCE, _present_match
+    from relsignals.text import normalize
+
+    clean = normalize(text)
+    return [flag for flag, patterns in _COMPILED.items()
+            if any(_present_match(p, s) for s in _SENTENCE.findall(clean) for p in patterns)]
+
+
+def _corpus_texts():
+    import json
+
+    from conftest import TEST, TRAIN
+
+    rows = [json.loads(line) for path in (TRAIN, TEST) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [r["text"] for r in rows]
+
+
+def test_safety_shortcuts_change_no_flag_on_the_corpus():
+    # trigger words and prefilters only skip work: on every corpus text (and the parametrised
+    # examples) the screen flags exactly what scanning every pattern over every sentence flags
+    from relsignals.features import marked_keys
+
+    extra = ["I hide my phone", "he kicked me. she'd kill me lol", "self-harm again", "dont want to exist"]
+    texts = _corpus_texts() + extra
+    for text in texts:
+        expected = _scan_every_pattern(text)
+        assert rule_flags(text) == expected
+        assert rule_flags(text, marked_keys(text)) == expected
+
+
+def test_safety_triggers_hold_for_every_pattern_match():
+    from relsignals.safety import _COMPILED, _PREFILTERS, _TRIGGER_MASKS, PATTERNS, TRIGGERS, _word_hits_of
+    from relsignals.text import normalize
+
+    assert {f: len(p) for f, p in PATTERNS.items()} == {f: len(t) for f, t in TRIGGERS.items()}
+    matched = 0
+    for text in _corpus_texts():
+        clean = normalize(text)
+        hits = _word_hits_of(clean.split())
+        for flag, patterns in _COMPILED.items():
+            for pattern, fast, groups in zip(patterns, _PREFILTERS[flag], _TRIGGER_MASKS[flag]):
+                if pattern.search(clean):
+                    matched += 1
+                    assert fast.search(clean) and all(hits & g for g in groups), (flag, pattern.pattern[:40])
+    assert matched > 200
+
+
+def test_safety_trigger_words_survive_token_keys():
+    # token keys drop first names and rewrite who-words: no trigger may be a first name, and
+    # a trigger word that is rewritten must still meet its group in the rewritten form
+    from relsignals.safety import TRIGGERS, _holds
+    from relsignals.text import _CANONICAL, _first_names
+
+    for trigger in (t for triggers in TRIGGERS.values() for t in triggers):
+        for group in trigger.split(" & "):
+            words = group.split("|")
+            for word in (w for w in words if "*" not in w):
+                assert word not in _first_names()
+                if word in _CANONICAL:
+                    assert any(_holds(_CANONICAL[word], w) for w in words), (word, group)

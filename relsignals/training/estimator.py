@@ -83,7 +83,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                  max_features: int | None = 200_000, C: float = 8.0, class_weight: str | None = "balanced",
                  calibrate: bool = True, thresholds: str | float = "cv", safety_miss_cost: float | None = 10.0,
                  abstain_targets: tuple[float, float] = (0.85, 0.90), segment_rule: bool = True, cv: int = 5,
-                 pooling: str = "doc",
+                 pooling: str = "doc", token_features: bool = True,
                  random_state: int = 0, n_jobs: int | None = None, progress: bool = False):
         self.classes = classes
         self.word_ngram_range = word_ngram_range
@@ -103,12 +103,24 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         self.segment_rule = segment_rule
         self.cv = cv
         self.pooling = pooling
+        self.token_features = token_features
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.progress = progress
 
+    @property
+    def format_version(self) -> int:
+        """The stored-model format :meth:`export` writes: 3 with token features, else 2."""
+        return FORMAT_VERSION if self.token_features else 2
+
     # -- features ---------------------------------------------------------------
     def _block_specs(self, texts: list[str]) -> list[tuple[str, dict[str, Any]]]:
+        if self.token_features:
+            if not (self.negation and self.canonical_words and self.use_chars) or self.lemmas:
+                raise ValueError("token_features=True always marks negation, makes who-words canonical and uses "
+                                 "character n-grams; set token_features=False for other feature sets")
+            return [("words.v2", {"ngram_range": tuple(self.word_ngram_range)}),
+                    ("chars.v2", {"ngram_range": tuple(self.char_ngram_range)})]
         words = {"ngram_range": tuple(self.word_ngram_range), "negation": self.negation}
         if self.canonical_words:
             words["canonical_words"] = True
@@ -126,10 +138,14 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         return specs
 
     def _fit_vectorizers(self, texts: list[str]) -> list[tuple[str, dict[str, Any], TfidfVectorizer]]:
+        from .vectorizer import OccurrenceTfidfVectorizer
+
         blocks = []
         for name, params in self._block_specs(texts):
-            vec = TfidfVectorizer(analyzer=analyzer(name, **params), min_df=self.min_df,
-                                  max_features=self.max_features, sublinear_tf=True, dtype=np.float64)
+            common = {"analyzer": analyzer(name, **params), "min_df": self.min_df, "max_features": self.max_features,
+                      "dtype": np.float64}
+            vec = (OccurrenceTfidfVectorizer(**common) if self.token_features
+                   else TfidfVectorizer(sublinear_tf=True, **common))
             blocks.append((name, params, vec.fit(texts)))
         return blocks
 
@@ -187,8 +203,15 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                 self._segment_decisions(vecs, coef, intercept, held_out))
 
     def _segment_decisions(self, blocks, coef: np.ndarray, intercept: np.ndarray, texts: list[str]) -> np.ndarray:
-        owners, spans = segment_pieces(texts)
-        pieces = [texts[row][a:b] for row, (a, b) in zip(owners, spans)]
+        """Per text and label, the best linear score of its sentences alone (as the stored model finds them)."""
+        if self.token_features:
+            from ..features import sentence_keys
+
+            found = [(row, keys) for row, text in enumerate(texts) for keys in sentence_keys(text, POOL_MIN_CHARS)]
+            owners, pieces = [row for row, _ in found], [keys for _, keys in found]
+        else:
+            owners, spans = segment_pieces(texts)
+            pieces = [texts[row][a:b] for row, (a, b) in zip(owners, spans)]
         scores = self._transform(blocks, pieces) @ coef + intercept if pieces else np.empty((0, coef.shape[1]))
         return segment_max((len(texts), coef.shape[1]), owners, scores)
 
@@ -302,11 +325,12 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         """The plain-array payload that :class:`relsignals.model.StoredModel` serves."""
         check_is_fitted(self, "coef_")
         blocks = [
-            {"analyzer": name, "params": params, "sublinear_tf": True,
+            {"analyzer": name, "params": params, "sublinear_tf": not self.token_features,
+             "norm": "occurrence" if self.token_features else "l2",
              "vocabulary": {t: int(i) for t, i in vec.vocabulary_.items()}, "idf": vec.idf_.astype(np.float64)}
             for name, params, vec in self.vectorizers_
         ]
-        return {"format_version": FORMAT_VERSION, "labels": [str(c) for c in self.classes_], "blocks": blocks,
+        return {"format_version": self.format_version, "labels": [str(c) for c in self.classes_], "blocks": blocks,
                 "coef": self.coef_.astype(np.float32), "intercept": self.intercept_,
                 "calib_a": self.calib_a_, "calib_b": self.calib_b_, "thresholds": self.thresholds_,
                 "pooling": self.pooling, "segment_rule": getattr(self, "segment_rule_", None)}

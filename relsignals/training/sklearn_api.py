@@ -74,7 +74,8 @@ class RelSignalsClassifier(ClassifierMixin, BaseEstimator):
         causes = [[c for c in labels if c in CAUSE_IDS] for labels in lists]
         targets = [labels + list(GATES) * bool(cs) for labels, cs in zip(lists, causes)]
         self.estimator_ = CauseClassifier(C=self.C, word_ngram_range=tuple(self.word_ngram_range),
-                                          use_chars=self.use_chars, min_df=self.min_df, cv=self.cv,
+                                          use_chars=self.use_chars, token_features=self.use_chars,
+                                          min_df=self.min_df, cv=self.cv,
                                           safety_miss_cost=self.safety_miss_cost, random_state=self.random_state,
                                           n_jobs=self.n_jobs).fit(X, targets)
         self.classifier_ = Classifier(StoredModel(self.estimator_.export()))

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import __version__
 from ..abstention import segment_support
-from ..model import FORMAT_VERSION, META_FILE, MODEL_FILE, sha256_file, to_npz
+from ..model import META_FILE, MODEL_FILE, sha256_file, to_npz
 from ..safety import rule_flags
 from ..taxonomy import CAUSE_IDS, SAFETY_FLAGS
 from .corpus import load_corpus, targets
@@ -103,7 +103,7 @@ def train(data: str | Path = "data/train.jsonl", out: str | Path = "models/defau
     meta = {
         "name": "relsignals-default" if candidate is None else f"relsignals ({candidate})",
         "model_version": __version__,
-        "format_version": FORMAT_VERSION,
+        "format_version": estimator.format_version,
         "labels": [str(c) for c in estimator.classes_],
         "thresholds": dict(zip(map(str, estimator.classes_), map(float, estimator.thresholds_))),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),

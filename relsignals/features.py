@@ -1,0 +1,393 @@
+"""Token features (model format 3): one pass over a text, scored without building a matrix.
+
+A text is read once into *token keys*: lowercased words, who-words made canonical
+(partner nouns and pronouns, chat spellings), first names dropped, words in a
+negation's scope prefixed with ``~`` and capitalised words inside a sentence (names)
+suffixed with ``^``. Two feature blocks come from the keys: word 1-2-grams and
+character n-grams of each word (none for names).
+
+Each block is TF-IDF with an *occurrence norm*: a feature counted ``c`` times has
+value ``c * idf / sqrt(sum over the text's features of c * idf**2)``. Both the
+numerator and the norm are sums over token occurrences, so serving precomputes, once
+per distinct token, its idf-weighted sum of model weights and of ``idf**2``; scoring a
+text is then a table lookup per token and a few numpy reductions per batch
+(:class:`TokenScorer`). Training builds the same features as a sparse matrix
+(:mod:`relsignals.training.vectorizer`); a test checks that both give the same scores.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
+from itertools import chain, compress
+from typing import Any
+
+import numpy as np
+
+from .text import _CANONICAL, _NEGATORS, _first_names, register
+
+_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+_NEGATION_WINDOW = 4
+# Words (a name carries a "^" mark), and the punctuation that ends a clause or a sentence.
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?\^?|[.!?;:,]")
+_CLAUSE_END, _SENTENCE_END = "|", "|."
+# Who-words mapped token by token (multi-word spellings such as "gonna" are left as they are).
+_CANONICAL_TOKENS = {word: form for word, form in _CANONICAL.items() if " " not in form}
+# A capitalised word inside a sentence, not followed by another: a name (see relsignals.text).
+_CAPITALISED = re.compile(r"[A-Z](?<=[a-z0-9,;:)] [A-Z])[a-z]+\b(?! [A-Z])")
+_KEY_CACHE_MAX = 200_000
+_chunk_cache: dict[str, tuple[str, ...]] = {}
+_LINE_BREAK = " \x00 "  # a line break ends a sentence; split() would drop it, so it becomes this chunk
+
+
+def fold(text: str) -> str:
+    """Lowercase with apostrophes unified (Unicode-normalised first when not plain ASCII)."""
+    if not text.isascii():
+        return unicodedata.normalize("NFKC", text).translate(_FOLD).lower()
+    return text.replace("`", "'").lower() if "`" in text else text.lower()
+
+
+def _key(token: str) -> str:
+    """The key of one raw token: its canonical who-word, ``""`` for a first name, ``|`` for a clause
+    end, ``|.`` for a sentence end."""
+    if not token[0].isalnum():
+        return _SENTENCE_END if token in ".!?" else _CLAUSE_END
+    name = token.endswith("^")
+    word = token[:-1] if name else token
+    if word in _CANONICAL_TOKENS:
+        word = _CANONICAL_TOKENS[word]
+    elif word.partition("'")[0] in _first_names():
+        return ""
+    return word + "^" if name else word
+
+
+def marked_keys(text: str) -> list[str]:
+    """The token keys of a text with its clause ends (``|``) and sentence ends (``|.``) still in.
+
+    Tokens never contain whitespace, so the text is split on whitespace and each distinct
+    chunk ("me.", "he's", "(hit") is tokenised once and cached: far cheaper than a regex
+    over every text. A line break ends a sentence, so it becomes a chunk of its own.
+    """
+    cache = _chunk_cache
+    if len(cache) > _KEY_CACHE_MAX:
+        cache.clear()
+    if "^" in text:
+        text = text.replace("^", " ")
+    folded = fold(_CAPITALISED.sub(r"\g<0>^", text))  # names: their word stays, their letters do not count
+    chunks = (folded.replace("\n", _LINE_BREAK) if "\n" in folded else folded).split()
+    found = list(map(cache.get, chunks))  # the loops run in C: this is the hot path of bulk scoring
+    if None in found:
+        found = [k if k is not None else cache.setdefault(c, _chunk_keys(c)) for c, k in zip(chunks, found)]
+    keys = list(chain.from_iterable(found))
+    if not _NEGATORS.isdisjoint(keys):
+        _mark_negation(keys)
+    return keys
+
+
+def _chunk_keys(chunk: str) -> tuple[str, ...]:
+    """The keys of one whitespace-free chunk (first names dropped)."""
+    if chunk == _LINE_BREAK.strip():
+        return (_SENTENCE_END,)
+    return tuple(k for k in map(_key, _TOKEN.findall(chunk)) if k)
+
+
+def token_keys(text: str) -> list[str]:
+    """The token keys of a text (see the module docstring).
+
+    >>> token_keys("My GF said Priya isn't wrong, she dont care about Paris")
+    ['my', 'partner', 'said', "isn't", '~wrong', 'they', "don't", '~care', '~about', '~paris^']
+    """
+    return [k for k in marked_keys(text) if k[0] != "|"]
+
+
+def sentence_lengths(keys: list[str]) -> list[int]:
+    """How many token keys each sentence of ``marked_keys`` output holds (they tile the text's keys)."""
+    lengths, n = [], 0
+    for key in keys:
+        if key == _SENTENCE_END:
+            lengths.append(n)
+            n = 0
+        elif key != _CLAUSE_END:
+            n += 1
+    lengths.append(n)
+    return lengths
+
+
+MIN_SENTENCE_KEYS = 2
+
+
+def sentence_keys(text: str, min_chars: int) -> list[list[str]]:
+    """The keys of each sentence of a text at least ``min_chars`` long with two or more sentences of
+    at least two keys (else ``[]``): the pieces the long-text sentence rule scores."""
+    if len(text) < min_chars:
+        return []
+    keys = token_keys(text)
+    pieces, start = [], 0
+    for n in sentence_lengths(marked_keys(text)):
+        if n >= MIN_SENTENCE_KEYS:
+            pieces.append(keys[start:start + n])
+        start += n
+    return pieces if len(pieces) > 1 else []
+
+
+def _mark_negation(keys: list[str]) -> None:
+    """Prefix ``~`` (in place) to the few words after each negator, up to the end of its clause."""
+    for start in list(compress(range(len(keys)), map(_NEGATORS.__contains__, keys))):
+        for j in range(start + 1, min(start + 1 + _NEGATION_WINDOW, len(keys))):
+            key = keys[j]
+            if key[0] == _CLAUSE_END or key == "but" or key in _NEGATORS:
+                break
+            keys[j] = "~" + key
+
+
+def _word(key: str) -> str:
+    return key[:-1] if key.endswith("^") else key
+
+
+@register("words.v2")
+def word_features(text: str | list[str], ngram_range: tuple[int, int] = (1, 2)) -> list[str]:
+    """Word n-grams of the token keys (names keep their word feature); ``text`` may be keys already."""
+    words = [_word(k) for k in (text if isinstance(text, list) else token_keys(text))]
+    low, high = ngram_range
+    grams = list(words) if low <= 1 else []
+    for n in range(max(low, 2), high + 1):
+        grams.extend(" ".join(words[i:i + n]) for i in range(len(words) - n + 1))
+    return grams
+
+
+@register("chars.v2")
+def char_features(text: str | list[str], ngram_range: tuple[int, int] = (3, 5)) -> list[str]:
+    """Character n-grams of each token key; none for names; negated words padded with ``~``."""
+    grams: list[str] = []
+    for key in text if isinstance(text, list) else token_keys(text):
+        grams.extend(key_char_grams(key, *ngram_range))
+    return grams
+
+
+@lru_cache(maxsize=100_000)
+def key_char_grams(key: str, low: int, high: int) -> tuple[str, ...]:
+    """The character n-grams of one token key (cached: words repeat)."""
+    if key.endswith("^"):
+        return ()
+    padded = f"~{key[1:]}~" if key.startswith("~") else f" {key} "
+    return tuple(padded[i:i + n] for n in range(low, min(high, len(padded)) + 1)
+                 for i in range(len(padded) - n + 1))
+
+
+class TokenScorer:
+    """Linear scores of texts under a format-3 model, computed from a per-token table.
+
+    ``words`` and ``chars`` are the stored blocks (vocabulary, idf, n-gram range);
+    ``coef`` has one row per feature (words first) and one column per label. The table
+    row of a token holds, per block, the sum of ``idf * coef`` over the token's features
+    and the sum of ``idf**2``; it is filled the first time the token is seen and
+    cleared when it reaches ``max_tokens`` rows, which bounds memory on endless input.
+    """
+
+    def __init__(self, words: dict[str, Any], chars: dict[str, Any], coef: np.ndarray, max_tokens: int = 100_000):
+        self.words, self.chars, self.max_tokens = words, chars, max_tokens
+        n_words = len(words["idf"])
+        self._word_weight = np.asarray(words["idf"])[:, None] * coef[:n_words]
+        self._char_weight = np.asarray(chars["idf"])[:, None] * coef[n_words:]
+        self._word_sq = np.asarray(words["idf"]) ** 2
+        self._char_sq = np.asarray(chars["idf"]) ** 2
+        self._n_labels = coef.shape[1]
+        self._char_range = tuple(chars["ngram_range"])
+        unigrams = {t: i for t, i in words["vocabulary"].items() if " " not in t}
+        bigrams = [(t.split(" "), i) for t, i in words["vocabulary"].items() if t.count(" ") == 1]
+        if tuple(words["ngram_range"]) != (1, 2) or len(unigrams) + len(bigrams) != n_words:
+            raise ValueError("token features need word 1-2-grams")
+        self._unigrams = unigrams
+        self._word_ids = {w: k for k, w in enumerate(sorted({w for pair, _ in bigrams for w in pair}))}
+        self._n_word_ids = len(self._word_ids)
+        keys = np.array([self._word_ids[a] * self._n_word_ids + self._word_ids[b] for (a, b), _ in bigrams],
+                        dtype=np.int64)
+        cols = np.array([i for _, i in bigrams], dtype=np.int64)
+        self._bigrams = _IntMap(keys)
+        self._bigram_rows = np.hstack([self._word_weight[cols], self._word_sq[cols, None]])
+        self._lock = threading.Lock()  # the table grows while scoring; threads take turns
+        self._reset()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the lock and the token table (both are rebuilt on load)."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_tid", "_rows", "_wid")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+        self._reset()
+
+    def _reset(self) -> None:
+        self._tid: dict[str, int] = {}
+        self._rows = np.zeros((0, 2 * self._n_labels + 2))  # [word sums, word sq, char sums, char sq]
+        self._wid = np.zeros(0, dtype=np.int64)
+
+    def scores(self, texts: list[str]) -> np.ndarray:
+        """Linear scores (no intercept), shape ``(len(texts), n_labels)``."""
+        return self.scores_and_sentences(texts)[0]
+
+    def scores_and_sentences(self, texts: list[str], min_chars: int | None = None,
+                             marked: list[list[str]] | None = None,
+                             which: Callable[[np.ndarray], np.ndarray] | None = None,
+                             ) -> tuple[np.ndarray, list[int], np.ndarray]:
+        """Scores of the texts, and of the sentences :func:`sentence_keys` gives (owner rows, scores).
+
+        One tokenisation serves both: a sentence's keys are a run of its text's keys.
+        Sentences are scored for texts at least ``min_chars`` long (none when it is ``None``)
+        that ``which`` picks from the texts' scores (all when it is ``None``). ``marked`` is
+        the texts' :func:`marked_keys`, when the caller has them already.
+        """
+        marked = [marked_keys(t) for t in texts] if marked is None else marked
+        keyed = [[k for k in keys if k[0] != _CLAUSE_END] for keys in marked]
+        with self._lock:  # the table may grow or be reset by another thread between calls
+            token_ids = self._ids(keyed)
+            per_token, pairs = self._rows[token_ids], self._pair_rows(token_ids)
+        starts, lengths = _bounds([len(k) for k in keyed])
+        z = self._linear(self._run_totals(per_token, pairs, starts, lengths))
+        if min_chars is None:
+            return z, [], z[:0]
+        chosen = which(z) if which is not None else np.ones(len(texts), dtype=bool)
+        pieces = [sentence_lengths(keys) if pick and len(text) >= min_chars else [len(kept)]
+                  for text, keys, kept, pick in zip(texts, marked, keyed, chosen.tolist())]
+        split = [sum(n >= MIN_SENTENCE_KEYS for n in p) > 1 for p in pieces]
+        pieces = [p if cut else [sum(p)] for p, cut in zip(pieces, split)]
+        run_owner = np.repeat(np.arange(len(pieces)), [len(p) for p in pieces])
+        run_starts, run_lengths = _bounds(list(chain.from_iterable(pieces)))
+        sentences = (run_lengths >= MIN_SENTENCE_KEYS) & np.asarray(split, dtype=bool)[run_owner]
+        if not sentences.any():
+            return z, [], z[:0]
+        runs = self._run_totals(per_token, pairs, run_starts, run_lengths)
+        return z, run_owner[sentences].tolist(), self._linear(runs[sentences])
+
+    def _ids(self, keyed: list[list[str]]) -> np.ndarray:
+        """Table rows of all keys, in order (rows for new keys are filled first)."""
+        flat = list(chain.from_iterable(keyed))
+        ids = list(map(self._tid.get, flat))
+        if None in ids:
+            new = {k for k, i in zip(flat, ids) if i is None}
+            if len(self._tid) + len(new) > self.max_tokens:
+                self._reset()
+                new = set(flat)
+            self._add_missing(new)
+            ids = list(map(self._tid.__getitem__, flat))
+        return np.array(ids, dtype=np.int64)
+
+    def _run_totals(self, per_token: np.ndarray, pairs: np.ndarray, starts: np.ndarray,
+                    lengths: np.ndarray) -> np.ndarray:
+        """Per run of tokens (the runs tile the batch), its summed table rows plus its word bigrams'.
+
+        ``pairs`` is changed in place: the pair after each run's last token joins two runs
+        and is zeroed, so later calls may only split runs further.
+        """
+        totals = _segment_sums(per_token, starts, lengths)
+        ends = (starts + lengths - 1)[lengths > 0]
+        pairs[ends] = 0.0
+        totals[:, :self._n_labels + 1] += _segment_sums(pairs, starts, lengths)
+        return totals
+
+    def _linear(self, totals: np.ndarray) -> np.ndarray:
+        n = self._n_labels
+        return (_normalised(totals[:, :n], totals[:, n])
+                + _normalised(totals[:, n + 1:2 * n + 1], totals[:, 2 * n + 1]))
+
+    def _pair_rows(self, ids: np.ndarray) -> np.ndarray:
+        """Row i: the ``[idf * coef, idf**2]`` of the word bigram of tokens i and i + 1 (zeros if not one)."""
+        pairs = np.zeros((len(ids), self._n_labels + 1))  # the last row stays zero: no token follows
+        if len(ids) < 2:
+            return pairs
+        wid = self._wid[ids]
+        known = (wid[:-1] >= 0) & (wid[1:] >= 0)
+        pos = self._bigrams.get(np.where(known, wid[:-1] * self._n_word_ids + wid[1:], -2))
+        found = np.flatnonzero(pos >= 0)
+        pairs[found] = self._bigram_rows[pos[found]]
+        return pairs
+
+    def _add_missing(self, keys: set[str]) -> None:
+        """Fill the table rows of tokens not seen before."""
+        new = sorted(keys)  # sorted: the table's rows do not depend on set order
+        n = self._n_labels
+        rows = np.zeros((len(new), 2 * n + 2))
+        word_cols = [self._unigrams.get(_word(k), -1) for k in new]
+        has_word = np.array([c >= 0 for c in word_cols])
+        cols = np.array([c for c in word_cols if c >= 0], dtype=np.int64)
+        rows[has_word, :n] = self._word_weight[cols]
+        rows[has_word, n] = self._word_sq[cols]
+        vocab = self.chars["vocabulary"]
+        owners, grams = [], []
+        for row, key in enumerate(new):
+            found = [c for c in map(vocab.get, key_char_grams(key, *self._char_range)) if c is not None]
+            owners.extend([row] * len(found))
+            grams.extend(found)
+        if grams:
+            owner, gram = np.asarray(owners), np.asarray(grams)
+            np.add.at(rows[:, n + 1:2 * n + 1], owner, self._char_weight[gram])
+            np.add.at(rows[:, 2 * n + 1], owner, self._char_sq[gram])
+        start = len(self._tid)
+        self._tid.update(zip(new, range(start, start + len(new))))
+        self._rows = np.vstack([self._rows, rows])
+        self._wid = np.concatenate([self._wid, [self._word_ids.get(_word(k), -1) for k in new]]).astype(np.int64)
+
+
+class _IntMap:
+    """A read-only hash map from distinct non-negative int64 keys to their positions, queried in bulk.
+
+    Open addressing with linear probing, all in numpy: a batch of lookups is a few
+    vectorised passes, much faster than a binary search over a sorted array.
+    """
+
+    def __init__(self, keys: np.ndarray):
+        bits = max(4, int(np.ceil(np.log2(4 * len(keys) + 1))))
+        self._shift, self._mask = np.uint64(64 - bits), (1 << bits) - 1
+        self._keys = np.full(1 << bits, -1, dtype=np.int64)
+        self._values = np.zeros(1 << bits, dtype=np.int64)
+        slots, pending = self._slot(keys), np.arange(len(keys))
+        while pending.size:
+            taken = self._keys[slots[pending]] != -1
+            free_slots, first = np.unique(slots[pending[~taken]], return_index=True)
+            winners = pending[~taken][first]
+            self._keys[free_slots], self._values[free_slots] = keys[winners], winners
+            pending = np.setdiff1d(pending, winners, assume_unique=True)
+            slots[pending] = (slots[pending] + 1) & self._mask
+
+    def _slot(self, keys: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return ((keys.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> self._shift).astype(np.int64)
+
+    def get(self, queries: np.ndarray) -> np.ndarray:
+        """Position of each query key, or -1 where it is absent."""
+        out = np.full(len(queries), -1, dtype=np.int64)
+        slots, todo = self._slot(queries), np.arange(len(queries))
+        while todo.size:
+            stored = self._keys[slots[todo]]
+            hit = (stored == queries[todo]) & (stored != -1)  # -1 marks an empty slot, never a key
+            out[todo[hit]] = self._values[slots[todo[hit]]]
+            todo = todo[(stored != -1) & ~hit]
+            slots[todo] = (slots[todo] + 1) & self._mask
+        return out
+
+
+def _bounds(lengths: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Start offsets and lengths of consecutive runs."""
+    sizes = np.asarray(lengths, dtype=np.int64)
+    return np.cumsum(sizes) - sizes, sizes
+
+
+def _segment_sums(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Per segment, the sum of its rows of ``values``; segments tile ``values`` in order, empty ones give zeros.
+
+    Each sum adds the same rows in the same order whatever else is in the batch, so a
+    text scores the same alone or with others.
+    """
+    out = np.zeros((len(starts), values.shape[1]))
+    full = lengths > 0
+    if full.any():
+        out[full] = np.add.reduceat(values, starts[full], axis=0)
+    return out
+
+
+def _normalised(sums: np.ndarray, squares: np.ndarray) -> np.ndarray:
+    norm = np.sqrt(squares)
+    return np.divide(sums, norm[:, None], out=np.zeros_like(sums), where=norm[:, None] > 0)

@@ -1,0 +1,144 @@
+"""Token features (model format 3): the fast serving path scores exactly like the training matrix."""
+
+import pickle
+import re
+import threading
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from relsignals.features import (
+    TokenScorer,
+    _IntMap,
+    fold,
+    marked_keys,
+    sentence_keys,
+    token_keys,
+)
+from relsignals.model import StoredModel
+from relsignals.training import CauseClassifier
+from relsignals.training.corpus import targets
+
+TEXTS = [
+    "He has never hit me. But he yells; I'm scared",
+    "my bf got laid off and now he won't talk to me",
+    "Since Maya moved in with us, my wife isn't sleeping.\nShe says it's nothing",
+    "",
+    "   ",
+    "\u00e9t\u00e9 \U0001f600 \u202eright-to-left\u202c and ^carets^ and ~tildes~",
+]
+
+
+@pytest.fixture(scope="module")
+def fitted(small_frame):
+    texts = list(small_frame["text"])
+    return CauseClassifier(cv=1, calibrate=False, thresholds=0.5, random_state=0).fit(texts, targets(small_frame))
+
+
+@pytest.fixture(scope="module")
+def stored(fitted):
+    return StoredModel(fitted.export())
+
+
+@pytest.fixture(scope="module")
+def held_out(train_frame, small_frame):
+    return [t for t in train_frame["text"].sample(400, random_state=1) if t not in set(small_frame["text"])] + TEXTS
+
+
+def test_keys_make_who_words_canonical_drop_first_names_and_mark_negation_and_names():
+    assert token_keys("My GF said Priya isn't wrong, she dont care about Paris") == [
+        "my", "partner", "said", "isn't", "~wrong", "they", "don't", "~care", "~about", "~paris^"]
+    assert token_keys("he is not, at all") == ["they", "is", "not", "at", "all"]  # a comma ends the scope
+
+
+def test_keys_keep_sentence_ends_for_the_sentence_rule():
+    keys = marked_keys("We fight.\nHe left")
+    assert keys == ["we", "fight", "|.", "|.", "they", "left"]
+    assert sentence_keys("We fight about money a lot. He left for work early.", 10) == [
+        ["we", "fight", "about", "money", "a", "lot"], ["they", "left", "for", "work", "early"]]
+    assert sentence_keys("One sentence only here.", 10) == [] and sentence_keys("Short. Text.", 400) == []
+
+
+def test_keys_equal_a_regex_over_the_whole_text(train_frame):
+    # splitting on whitespace and caching each chunk must not change a single token
+    token = re.compile(r"[a-z0-9]+(?:'[a-z]+)?\^?|[.!?;:,\n]")
+    from relsignals.features import _CAPITALISED, _NEGATORS, _key, _mark_negation
+
+    def reference(text):
+        raw = token.findall(fold(_CAPITALISED.sub(r"\g<0>^", text.replace("^", " "))))
+        keys = [k for k in ("|." if t == "\n" else _key(t) for t in raw) if k]
+        if not _NEGATORS.isdisjoint(keys):
+            _mark_negation(keys)
+        return keys
+
+    for text in list(train_frame["text"][:1500]) + TEXTS + ["a\r\nb", "x\u2028y", "tab\there"]:
+        assert marked_keys(text) == reference(text)
+
+
+def test_scorer_equals_the_training_matrix(fitted, stored, held_out):
+    assert isinstance(stored._scorer, TokenScorer)
+    expected = fitted.decision_function(held_out)
+    np.testing.assert_allclose(stored.decision_function(held_out), expected, atol=1e-5)  # coef stored as float32
+
+
+def test_scorer_sentences_equal_the_training_matrix_on_sentence_keys(fitted, stored, held_out):
+    z, owners, sentence_z = stored._scorer.scores_and_sentences(held_out, 400)
+    pieces = [(row, keys) for row, text in enumerate(held_out) for keys in sentence_keys(text, 400)]
+    assert owners == [row for row, _ in pieces] and len(owners) > 50
+    X = sparse.hstack([vec.transform([k for _, k in pieces]) for _, _, vec in fitted.vectorizers_], format="csr")
+    np.testing.assert_allclose(sentence_z + fitted.intercept_, X @ fitted.coef_ + fitted.intercept_, atol=1e-5)
+
+
+def test_scorer_sentence_filter_only_limits_which_texts_are_split(stored, held_out):
+    _, owners, all_z = stored._scorer.scores_and_sentences(held_out, 400)
+    picked = np.zeros(len(held_out), dtype=bool)
+    picked[::3] = True
+    _, some, some_z = stored._scorer.scores_and_sentences(held_out, 400, which=lambda z: picked)
+    assert set(some) == {r for r in owners if picked[r]}
+    np.testing.assert_array_equal(some_z, all_z[[picked[r] for r in owners]])
+
+
+def test_scorer_batch_equals_single_and_threads_agree(stored, held_out):
+    batch = stored._scorer.scores(held_out)
+    singles = np.vstack([stored._scorer.scores([t]) for t in held_out[:60]])
+    np.testing.assert_array_equal(singles, batch[:60])
+    out: list = [None] * 8
+
+    def work(k):
+        out[k] = stored._scorer.scores(held_out[k::8])
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for k in range(8):
+        np.testing.assert_array_equal(out[k], batch[k::8])
+
+
+def test_scorer_table_reset_and_pickle_keep_scores(stored, held_out):
+    batch = stored._scorer.scores(held_out)
+    small = TokenScorer(stored._scorer.words, stored._scorer.chars, stored.coef, max_tokens=300)
+    np.testing.assert_array_equal(np.vstack([small.scores(held_out[i:i + 40]) for i in range(0, len(held_out), 40)]),
+                                  batch)
+    assert len(small._tid) <= 300 + 40 * 400
+    again = pickle.loads(pickle.dumps(stored._scorer))
+    np.testing.assert_array_equal(again.scores(held_out), batch)
+
+
+def test_generic_block_path_scores_like_the_token_scorer(stored, held_out):
+    generic = pickle.loads(pickle.dumps(stored))
+    generic._scorer = None  # the per-text analyzer path every format can use
+    np.testing.assert_allclose(generic.decision_function(held_out), stored.decision_function(held_out), atol=1e-9)
+
+
+def test_int_map_finds_every_key_and_nothing_else():
+    rng = np.random.default_rng(0)
+    keys = np.unique(rng.integers(0, 10**9, 5000))
+    rng.shuffle(keys)
+    table = _IntMap(keys)
+    queries = np.concatenate([keys, rng.integers(0, 10**9, 2000), [-2, -1]])
+    position = {int(k): i for i, k in enumerate(keys)}
+    expected = np.array([position.get(int(q), -1) for q in queries])
+    np.testing.assert_array_equal(table.get(queries), expected)
