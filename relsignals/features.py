@@ -95,41 +95,29 @@ def _chunk_keys(chunk: str) -> tuple[str, ...]:
 
 
 def token_keys(text: str) -> list[str]:
-    """The token keys of a text (see the module docstring).
+    """The word keys of a text, without its clause and sentence ends (see the module docstring).
 
     >>> token_keys("My GF said Priya isn't wrong, she dont care about Paris")
     ['my', 'partner', 'said', "isn't", '~wrong', 'they', "don't", '~care', '~about', '~paris^']
     """
-    return [k for k in marked_keys(text) if k[0] != "|"]
+    return [k for k in marked_keys(text) if k[0] != _CLAUSE_END]
 
 
-def sentence_lengths(keys: list[str]) -> list[int]:
-    """How many token keys each sentence of ``marked_keys`` output holds (they tile the text's keys)."""
-    lengths, n = [], 0
-    for key in keys:
-        if key == _SENTENCE_END:
-            lengths.append(n)
-            n = 0
-        elif key != _CLAUSE_END:
-            n += 1
-    lengths.append(n)
-    return lengths
-
-
-MIN_SENTENCE_KEYS = 2
+MIN_SENTENCE_WORDS = 2
 
 
 def sentence_keys(text: str, min_chars: int) -> list[list[str]]:
-    """The keys of each sentence of a text at least ``min_chars`` long with two or more sentences of
-    at least two keys (else ``[]``): the pieces the long-text sentence rule scores."""
+    """The keys of each sentence of a text at least ``min_chars`` long that has two or more sentences
+    of at least two words (else ``[]``): the pieces the long-text sentence rule scores."""
     if len(text) < min_chars:
         return []
-    keys = token_keys(text)
-    pieces, start = [], 0
-    for n in sentence_lengths(marked_keys(text)):
-        if n >= MIN_SENTENCE_KEYS:
-            pieces.append(keys[start:start + n])
-        start += n
+    pieces: list[list[str]] = [[]]
+    for key in marked_keys(text):
+        if key == _SENTENCE_END:
+            pieces.append([])
+        else:
+            pieces[-1].append(key)
+    pieces = [p for p in pieces if sum(k[0] != _CLAUSE_END for k in p) >= MIN_SENTENCE_WORDS]
     return pieces if len(pieces) > 1 else []
 
 
@@ -149,21 +137,30 @@ def _word(key: str) -> str:
 
 @register("words.v2")
 def word_features(text: str | list[str], ngram_range: tuple[int, int] = (1, 2)) -> list[str]:
-    """Word n-grams of the token keys (names keep their word feature); ``text`` may be keys already."""
-    words = [_word(k) for k in (text if isinstance(text, list) else token_keys(text))]
+    """Word n-grams of a text's keys (names keep their word feature); n-grams never span a clause
+    or sentence end. ``text`` may be :func:`marked_keys` output already."""
+    keys = text if isinstance(text, list) else marked_keys(text)
     low, high = ngram_range
-    grams = list(words) if low <= 1 else []
-    for n in range(max(low, 2), high + 1):
-        grams.extend(" ".join(words[i:i + n]) for i in range(len(words) - n + 1))
+    grams: list[str] = []
+    run: list[str] = []
+    for key in [*keys, _CLAUSE_END]:
+        if key[0] != _CLAUSE_END:
+            run.append(_word(key))
+            continue
+        grams.extend(run if low <= 1 else ())
+        for n in range(max(low, 2), high + 1):
+            grams.extend(" ".join(run[i:i + n]) for i in range(len(run) - n + 1))
+        run = []
     return grams
 
 
 @register("chars.v2")
 def char_features(text: str | list[str], ngram_range: tuple[int, int] = (3, 5)) -> list[str]:
-    """Character n-grams of each token key; none for names; negated words padded with ``~``."""
+    """Character n-grams of each word key; none for names; negated words padded with ``~``."""
     grams: list[str] = []
-    for key in text if isinstance(text, list) else token_keys(text):
-        grams.extend(key_char_grams(key, *ngram_range))
+    for key in text if isinstance(text, list) else marked_keys(text):
+        if key[0] != _CLAUSE_END:
+            grams.extend(key_char_grams(key, *ngram_range))
     return grams
 
 
@@ -221,9 +218,10 @@ class TokenScorer:
         self._reset()
 
     def _reset(self) -> None:
-        self._tid: dict[str, int] = {}
-        self._rows = np.zeros((0, 2 * self._n_labels + 2))  # [word sums, word sq, char sums, char sq]
-        self._wid = np.zeros(0, dtype=np.int64)
+        # the two ends are rows 0 and 1: they add nothing and break word bigrams
+        self._tid: dict[str, int] = {_CLAUSE_END: 0, _SENTENCE_END: 1}
+        self._rows = np.zeros((2, 2 * self._n_labels + 2))  # [word sums, word sq, char sums, char sq]
+        self._wid = np.full(2, -1, dtype=np.int64)
 
     def scores(self, texts: list[str]) -> np.ndarray:
         """Linear scores (no intercept), shape ``(len(texts), n_labels)``."""
@@ -241,73 +239,63 @@ class TokenScorer:
         the texts' :func:`marked_keys`, when the caller has them already.
         """
         marked = [marked_keys(t) for t in texts] if marked is None else marked
-        keyed = [[k for k in keys if k[0] != _CLAUSE_END] for keys in marked]
+        starts, lengths = _bounds(list(map(len, marked)))
         with self._lock:  # the table may grow or be reset by another thread between calls
-            token_ids = self._ids(keyed)
-            per_token, pairs = self._rows[token_ids], self._pair_rows(token_ids)
-        starts, lengths = _bounds([len(k) for k in keyed])
-        z = self._linear(self._run_totals(per_token, pairs, starts, lengths))
+            ids = self._ids(marked)
+            per_token = self._per_token(ids, starts, lengths)
+        z = self._linear(_segment_sums(per_token, starts, lengths))
         if min_chars is None:
             return z, [], z[:0]
-        chosen = which(z) if which is not None else np.ones(len(texts), dtype=bool)
-        pieces = [sentence_lengths(keys) if pick and len(text) >= min_chars else [len(kept)]
-                  for text, keys, kept, pick in zip(texts, marked, keyed, chosen.tolist())]
-        split = [sum(n >= MIN_SENTENCE_KEYS for n in p) > 1 for p in pieces]
-        pieces = [p if cut else [sum(p)] for p, cut in zip(pieces, split)]
-        run_owner = np.repeat(np.arange(len(pieces)), [len(p) for p in pieces])
-        run_starts, run_lengths = _bounds(list(chain.from_iterable(pieces)))
-        sentences = (run_lengths >= MIN_SENTENCE_KEYS) & np.asarray(split, dtype=bool)[run_owner]
-        if not sentences.any():
+        chosen = np.array([len(t) >= min_chars for t in texts], dtype=bool)
+        if which is not None and chosen.any():
+            chosen &= which(z)
+        owners, run_starts, run_lengths = _sentence_runs(ids, starts, chosen)
+        scored = owners >= 0
+        if not scored.any():
             return z, [], z[:0]
-        runs = self._run_totals(per_token, pairs, run_starts, run_lengths)
-        return z, run_owner[sentences].tolist(), self._linear(runs[sentences])
+        runs = _segment_sums(per_token, run_starts, run_lengths)
+        return z, owners[scored].tolist(), self._linear(runs[scored])
 
-    def _ids(self, keyed: list[list[str]]) -> np.ndarray:
+    def _ids(self, marked: list[list[str]]) -> np.ndarray:
         """Table rows of all keys, in order (rows for new keys are filled first)."""
-        flat = list(chain.from_iterable(keyed))
+        flat = list(chain.from_iterable(marked))
         ids = list(map(self._tid.get, flat))
         if None in ids:
             new = {k for k, i in zip(flat, ids) if i is None}
             if len(self._tid) + len(new) > self.max_tokens:
                 self._reset()
-                new = set(flat)
+                new = set(flat) - set(self._tid)
             self._add_missing(new)
             ids = list(map(self._tid.__getitem__, flat))
         return np.array(ids, dtype=np.int64)
 
-    def _run_totals(self, per_token: np.ndarray, pairs: np.ndarray, starts: np.ndarray,
-                    lengths: np.ndarray) -> np.ndarray:
-        """Per run of tokens (the runs tile the batch), its summed table rows plus its word bigrams'.
+    def _per_token(self, ids: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Each token's table row, plus the row of the word bigram it starts (inside its own text).
 
-        ``pairs`` is changed in place: the pair after each run's last token joins two runs
-        and is zeroed, so later calls may only split runs further.
+        Any run of a text's tokens then sums to the run's features: a bigram never spans a
+        clause or sentence end, whose keys have no word id.
         """
-        totals = _segment_sums(per_token, starts, lengths)
-        ends = (starts + lengths - 1)[lengths > 0]
-        pairs[ends] = 0.0
-        totals[:, :self._n_labels + 1] += _segment_sums(pairs, starts, lengths)
-        return totals
+        per_token = self._rows[ids]
+        if len(ids) < 2:
+            return per_token
+        wid = self._wid[ids]
+        known = (wid[:-1] >= 0) & (wid[1:] >= 0)
+        known[(starts + lengths - 1)[lengths > 0][:-1]] = False  # the last token of a text starts no bigram
+        pos = self._bigrams.get(np.where(known, wid[:-1] * self._n_word_ids + wid[1:], -2))
+        found = np.flatnonzero(pos >= 0)
+        per_token[found, :self._n_labels + 1] += self._bigram_rows[pos[found]]
+        return per_token
 
     def _linear(self, totals: np.ndarray) -> np.ndarray:
         n = self._n_labels
         return (_normalised(totals[:, :n], totals[:, n])
                 + _normalised(totals[:, n + 1:2 * n + 1], totals[:, 2 * n + 1]))
 
-    def _pair_rows(self, ids: np.ndarray) -> np.ndarray:
-        """Row i: the ``[idf * coef, idf**2]`` of the word bigram of tokens i and i + 1 (zeros if not one)."""
-        pairs = np.zeros((len(ids), self._n_labels + 1))  # the last row stays zero: no token follows
-        if len(ids) < 2:
-            return pairs
-        wid = self._wid[ids]
-        known = (wid[:-1] >= 0) & (wid[1:] >= 0)
-        pos = self._bigrams.get(np.where(known, wid[:-1] * self._n_word_ids + wid[1:], -2))
-        found = np.flatnonzero(pos >= 0)
-        pairs[found] = self._bigram_rows[pos[found]]
-        return pairs
-
     def _add_missing(self, keys: set[str]) -> None:
         """Fill the table rows of tokens not seen before."""
         new = sorted(keys)  # sorted: the table's rows do not depend on set order
+        if not new:
+            return
         n = self._n_labels
         rows = np.zeros((len(new), 2 * n + 2))
         word_cols = [self._unigrams.get(_word(k), -1) for k in new]
@@ -367,6 +355,29 @@ class _IntMap:
             todo = todo[(stored != -1) & ~hit]
             slots[todo] = (slots[todo] + 1) & self._mask
         return out
+
+
+def _sentence_runs(ids: np.ndarray, starts: np.ndarray,
+                   chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Runs that tile the batch, cut after each sentence end of the ``chosen`` texts.
+
+    Returns each run's owner text (``-1`` for runs that are not a scored sentence: texts
+    not chosen, sentences under two words, texts with fewer than two such sentences),
+    then the runs' starts and lengths. Sentence ends are table row 1.
+    """
+    total = len(ids)
+    ends = np.flatnonzero(ids == 1)
+    owner_of_end = np.searchsorted(starts, ends, side="right") - 1
+    cuts = ends[chosen[owner_of_end]] + 1
+    run_starts = np.unique(np.concatenate([starts, cuts]))
+    run_starts = run_starts[run_starts < total]
+    run_lengths = np.diff(np.append(run_starts, total))
+    owner = np.searchsorted(starts, run_starts, side="right") - 1
+    words = np.concatenate([[0], np.cumsum(ids > 1)])
+    sentence = chosen[owner] & (words[run_starts + run_lengths] - words[run_starts] >= MIN_SENTENCE_WORDS)
+    enough = np.bincount(owner[sentence], minlength=len(starts)) >= 2
+    owner = np.where(sentence & enough[owner], owner, -1)
+    return owner, run_starts, run_lengths
 
 
 def _bounds(lengths: list[int]) -> tuple[np.ndarray, np.ndarray]:

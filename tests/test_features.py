@@ -55,9 +55,16 @@ def test_keys_make_who_words_canonical_drop_first_names_and_mark_negation_and_na
 def test_keys_keep_sentence_ends_for_the_sentence_rule():
     keys = marked_keys("We fight.\nHe left")
     assert keys == ["we", "fight", "|.", "|.", "they", "left"]
-    assert sentence_keys("We fight about money a lot. He left for work early.", 10) == [
-        ["we", "fight", "about", "money", "a", "lot"], ["they", "left", "for", "work", "early"]]
+    assert sentence_keys("We fight about money, a lot. He left for work early.", 10) == [
+        ["we", "fight", "about", "money", "|", "a", "lot"], ["they", "left", "for", "work", "early"]]
     assert sentence_keys("One sentence only here.", 10) == [] and sentence_keys("Short. Text.", 400) == []
+
+
+def test_word_bigrams_stop_at_clause_and_sentence_ends():
+    from relsignals.features import char_features, word_features
+
+    assert word_features("he left, I stayed. ok") == ["they", "left", "they left", "i", "stayed", "i stayed", "ok"]
+    assert "|" not in "".join(char_features("a, b. c"))
 
 
 def test_keys_equal_a_regex_over_the_whole_text(train_frame):

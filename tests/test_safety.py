@@ -15,6 +15,10 @@ from relsignals.safety import combine, rule_flags
     ("he tracks my location and goes through my messages every night", ["abuse"]),
     ("I hide my phone before he gets home", ["abuse"]),
     ("she won't let me see my friends unless she comes too", ["abuse"]),
+    ("on the right days of my cycle he doesn't take no for an answer", ["abuse"]),
+    ("my girlfriend hides my meds when we fight", ["abuse"]),
+    ("I don't want to live anymore.", ["self_harm"]),
+    ("I think about death all the time because I feel so alone", ["self_harm"]),
 ])
 def test_safety_rules_flag_present_danger(text, flags):
     assert rule_flags(text) == flags
@@ -34,6 +38,7 @@ def test_safety_rules_flag_present_danger(text, flags):
     "I self-harmed as a teenager, that was 15 years ago",
     "my therapist asked if I had thoughts of hurting myself and I said no",
     "she'd kill me if she saw this post lol",
+    "I don't want to live in a pigsty and he doesn't want to live together",
 ])
 def test_safety_rules_ignore_negated_past_and_figurative(text):
     assert rule_flags(text) == []
