@@ -12,7 +12,8 @@ machine, or an absolute figure next to its target. Texts are resampled (seed 0) 
    wall time and peak memory) against ``python -c "import sklearn.linear_model"``.
 2. Bulk: ``relsignals.classify_many`` (model, safety screen, abstention; evidence off) over
    10,000 texts against a plain scikit-learn TfidfVectorizer + one-vs-rest
-   LogisticRegression trained here on the same training split.
+   LogisticRegression trained here on the same training split. The target row is the
+   first pass after loading; a second pass (per-token caches warm) is shown for reference.
 3. The CLI over a 200,000-row CSV: wall time, peak memory, every row written.
 4. Model size on disk, and training time on the full training split.
 """
@@ -88,9 +89,13 @@ def bulk(rows: list[dict], n: int) -> list[tuple[str, str, str]]:
     results = relsignals.classify_many(texts, evidence=False)
     t_ours = time.perf_counter() - start
     assert len(results) == n
+    start = time.perf_counter()
+    relsignals.classify_many(texts, evidence=False)  # again: every word now sits in the per-token caches
+    t_warm = time.perf_counter() - start
     return [(f"bulk: classify_many throughput / plain TF-IDF + LR ({n:,} texts)", f"{t_plain / t_ours:.3f}",
              ">= 0.50"),
-            ("bulk: texts per second, relsignals / plain", f"{n / t_ours:,.0f} / {n / t_plain:,.0f}", "")]
+            ("bulk: texts per second, relsignals / plain", f"{n / t_ours:,.0f} / {n / t_plain:,.0f}", ""),
+            ("bulk: the same, second pass over the same texts (caches warm)", f"{t_plain / t_warm:.3f}", "")]
 
 
 def cli_csv(rows: list[dict], n: int) -> list[tuple[str, str, str]]:

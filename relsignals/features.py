@@ -174,6 +174,24 @@ def key_char_grams(key: str, low: int, high: int) -> tuple[str, ...]:
                  for i in range(len(padded) - n + 1))
 
 
+def bigram_pairs(vocabulary: dict[str, int]) -> tuple[np.ndarray, dict[str, int]]:
+    """Each word bigram's column and the ids of its two words, as an ``(n, 3)`` int array.
+
+    A word's id is its unigram column; a bigram word that is not a unigram of the
+    vocabulary (possible when ``max_features`` cut it) gets an id after the last column,
+    returned in the dict.
+    """
+    extra: dict[str, int] = {}
+    rows = []
+    for term, col in vocabulary.items():
+        left, space, right = term.partition(" ")
+        if space:
+            ids = [vocabulary[w] if w in vocabulary else extra.setdefault(w, len(vocabulary) + len(extra))
+                   for w in (left, right)]
+            rows.append((col, *ids))
+    return np.array(rows, dtype=np.int64).reshape(-1, 3), extra
+
+
 class TokenScorer:
     """Linear scores of texts under a format-3 model, computed from a per-token table.
 
@@ -185,26 +203,23 @@ class TokenScorer:
     """
 
     def __init__(self, words: dict[str, Any], chars: dict[str, Any], coef: np.ndarray, max_tokens: int = 100_000):
-        self.words, self.chars, self.max_tokens = words, chars, max_tokens
+        self.words, self.chars, self.coef, self.max_tokens = words, chars, coef, max_tokens
         n_words = len(words["idf"])
-        self._word_weight = np.asarray(words["idf"])[:, None] * coef[:n_words]
-        self._char_weight = np.asarray(chars["idf"])[:, None] * coef[n_words:]
-        self._word_sq = np.asarray(words["idf"]) ** 2
-        self._char_sq = np.asarray(chars["idf"]) ** 2
+        self._word_idf, self._char_idf = np.asarray(words["idf"]), np.asarray(chars["idf"])
         self._n_labels = coef.shape[1]
         self._char_range = tuple(chars["ngram_range"])
-        unigrams = {t: i for t, i in words["vocabulary"].items() if " " not in t}
-        bigrams = [(t.split(" "), i) for t, i in words["vocabulary"].items() if t.count(" ") == 1]
-        if tuple(words["ngram_range"]) != (1, 2) or len(unigrams) + len(bigrams) != n_words:
+        if tuple(words["ngram_range"]) != (1, 2):
             raise ValueError("token features need word 1-2-grams")
-        self._unigrams = unigrams
-        self._word_ids = {w: k for k, w in enumerate(sorted({w for pair, _ in bigrams for w in pair}))}
-        self._n_word_ids = len(self._word_ids)
-        keys = np.array([self._word_ids[a] * self._n_word_ids + self._word_ids[b] for (a, b), _ in bigrams],
-                        dtype=np.int64)
-        cols = np.array([i for _, i in bigrams], dtype=np.int64)
-        self._bigrams = _IntMap(keys)
-        self._bigram_rows = np.hstack([self._word_weight[cols], self._word_sq[cols, None]])
+        self._vocabulary = words["vocabulary"]
+        pairs = words.get("bigram_pairs")  # stored by export() so that loading is fast
+        self._extra_word_ids = {} if pairs is not None else None
+        if pairs is None:
+            pairs, self._extra_word_ids = bigram_pairs(self._vocabulary)
+        self._n_word_ids = n_words + len(self._extra_word_ids or {})
+        self._bigrams = _IntMap(pairs[:, 1] * self._n_word_ids + pairs[:, 2])
+        cols = pairs[:, 0]
+        self._bigram_rows = np.hstack([self._word_idf[cols, None] * coef[cols], self._word_idf[cols, None] ** 2])
+        self._n_words = n_words
         self._lock = threading.Lock()  # the table grows while scoring; threads take turns
         self._reset()
 
@@ -298,11 +313,11 @@ class TokenScorer:
             return
         n = self._n_labels
         rows = np.zeros((len(new), 2 * n + 2))
-        word_cols = [self._unigrams.get(_word(k), -1) for k in new]
-        has_word = np.array([c >= 0 for c in word_cols])
+        word_cols = [self._vocabulary.get(_word(k), -1) for k in new]
+        has_word = np.array([c >= 0 for c in word_cols], dtype=bool)
         cols = np.array([c for c in word_cols if c >= 0], dtype=np.int64)
-        rows[has_word, :n] = self._word_weight[cols]
-        rows[has_word, n] = self._word_sq[cols]
+        rows[has_word, :n] = self._word_idf[cols, None] * self.coef[cols]
+        rows[has_word, n] = self._word_idf[cols] ** 2
         vocab = self.chars["vocabulary"]
         owners, grams = [], []
         for row, key in enumerate(new):
@@ -311,12 +326,18 @@ class TokenScorer:
             grams.extend(found)
         if grams:
             owner, gram = np.asarray(owners), np.asarray(grams)
-            np.add.at(rows[:, n + 1:2 * n + 1], owner, self._char_weight[gram])
-            np.add.at(rows[:, 2 * n + 1], owner, self._char_sq[gram])
+            idf = self._char_idf[gram]
+            np.add.at(rows[:, n + 1:2 * n + 1], owner, idf[:, None] * self.coef[self._n_words + gram])
+            np.add.at(rows[:, 2 * n + 1], owner, idf ** 2)
         start = len(self._tid)
         self._tid.update(zip(new, range(start, start + len(new))))
         self._rows = np.vstack([self._rows, rows])
-        self._wid = np.concatenate([self._wid, [self._word_ids.get(_word(k), -1) for k in new]]).astype(np.int64)
+        self._wid = np.concatenate([self._wid, [self._word_id(_word(k)) for k in new]]).astype(np.int64)
+
+    def _word_id(self, word: str) -> int:
+        """A word's id in bigram keys: its unigram column, else its extra id, else -1 (in no bigram)."""
+        col = self._vocabulary.get(word)
+        return col if col is not None else (self._extra_word_ids or {}).get(word, -1)
 
 
 class _IntMap:

@@ -217,7 +217,10 @@ def to_npz(payload: dict[str, Any], path: Path) -> None:
             terms[index] = term
         arrays[f"terms_{k}"] = np.array(terms, dtype=str)
         arrays[f"idf_{k}"] = np.asarray(block["idf"], dtype=np.float64)
-        blocks.append({key: value for key, value in block.items() if key not in ("vocabulary", "idf")})
+        extra = [key for key, value in block.items() if isinstance(value, np.ndarray) and key != "idf"]
+        arrays.update({f"{key}_{k}": block[key] for key in extra})
+        blocks.append({**{key: value for key, value in block.items() if key not in ("vocabulary", "idf", *extra)},
+                       **({"arrays": extra} if extra else {})})
     config = {key: value for key, value in payload.items() if key not in (*_ARRAYS, "blocks")}
     config["blocks"] = blocks
     arrays["config"] = np.array(json.dumps(config))
@@ -232,7 +235,7 @@ def from_npz(path: Path) -> dict[str, Any]:
         payload = {**config, **{k: data[k] for k in _ARRAYS}}
         payload["blocks"] = [
             {**block, "vocabulary": dict(zip(data[f"terms_{k}"].tolist(), range(len(data[f"terms_{k}"])))),
-             "idf": data[f"idf_{k}"]}
+             "idf": data[f"idf_{k}"], **{key: data[f"{key}_{k}"] for key in block.get("arrays", [])}}
             for k, block in enumerate(config["blocks"])
         ]
     return payload

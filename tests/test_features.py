@@ -149,3 +149,22 @@ def test_int_map_finds_every_key_and_nothing_else():
     position = {int(k): i for i, k in enumerate(keys)}
     expected = np.array([position.get(int(q), -1) for q in queries])
     np.testing.assert_array_equal(table.get(queries), expected)
+
+
+def test_scorer_without_stored_bigram_pairs_and_with_cut_vocabularies(fitted, stored, held_out, small_frame):
+    words = {k: v for k, v in stored._scorer.words.items() if k != "bigram_pairs"}
+    rebuilt = TokenScorer(words, stored._scorer.chars, stored.coef)
+    np.testing.assert_array_equal(rebuilt.scores(held_out), stored._scorer.scores(held_out))
+    # a bigram whose words are not unigrams of the vocabulary (possible with max_features)
+    from relsignals.features import bigram_pairs
+
+    vocab = {"calm": 0, "calm down": 1, "stays calm": 2}
+    pairs, extra = bigram_pairs(vocab)
+    assert extra == {"down": 3, "stays": 4} and pairs.tolist() == [[1, 0, 3], [2, 4, 0]]
+    words = {"vocabulary": vocab, "idf": np.array([1.0, 2.0, 3.0]), "ngram_range": (1, 2)}
+    chars = {"vocabulary": {}, "idf": np.zeros(0), "ngram_range": (3, 5)}
+    coef = np.array([[1.0], [10.0], [100.0]])
+    tiny = TokenScorer(words, chars, coef)
+    # "stays calm": features calm (idf 1) and "stays calm" (idf 3): (1*1 + 3*100) / sqrt(1 + 9)
+    np.testing.assert_allclose(tiny.scores(["Stays calm", "calm down now"]),
+                               [[301 / np.sqrt(10)], [21 / np.sqrt(5)]])

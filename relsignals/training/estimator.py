@@ -330,6 +330,12 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
              "vocabulary": {t: int(i) for t, i in vec.vocabulary_.items()}, "idf": vec.idf_.astype(np.float64)}
             for name, params, vec in self.vectorizers_
         ]
+        if self.token_features:  # the word bigrams' word ids, so that serving need not split every term
+            from ..features import bigram_pairs
+
+            pairs, extra = bigram_pairs(blocks[0]["vocabulary"])
+            if not extra:
+                blocks[0]["bigram_pairs"] = pairs
         return {"format_version": self.format_version, "labels": [str(c) for c in self.classes_], "blocks": blocks,
                 "coef": self.coef_.astype(np.float32), "intercept": self.intercept_,
                 "calib_a": self.calib_a_, "calib_b": self.calib_b_, "thresholds": self.thresholds_,
