@@ -149,7 +149,7 @@ def test_present_danger_described_indirectly_is_flagged(text, flag):
 def test_robustness_cause_in_the_middle_of_a_long_post():
     """Posts of 1,600+ characters with the cause in one or two middle sentences.
 
-    The bundled model finds 9 of these 12 (the model card reports it); the floor
+    The bundled model finds 10 of these 12 (the model card reports it); the floor
     keeps that from getting worse. Every post must at least be judged to be about a
     relationship: the buried cause must not make the post look off topic.
     """
@@ -157,5 +157,5 @@ def test_robustness_cause_in_the_middle_of_a_long_post():
     results = relsignals.classify_many([r["text"] for r in LONG_POSTS])
     found = [r["labels"][0] in res.labels for r, res in zip(LONG_POSTS, results)]
     missed = [r["id"] for r, ok in zip(LONG_POSTS, found) if not ok]
-    assert sum(found) >= 0.75 * len(LONG_POSTS), missed
+    assert sum(found) >= 10, missed
     assert all(res.reason != NOT_RELATIONSHIP for res in results)
