@@ -3,8 +3,10 @@
 A text is read once into *token keys*: lowercased words, who-words made canonical
 (partner nouns and pronouns, chat spellings), first names dropped, words in a
 negation's scope prefixed with ``~`` and capitalised words inside a sentence (names)
-suffixed with ``^``. Two feature blocks come from the keys: word 1-2-grams and
-character n-grams of each word (none for names).
+suffixed with ``^``; clause ends (``|``) and sentence ends (``|.``) stay in as markers.
+Two feature blocks come from the keys: word 1-2-grams that never span a marker, and
+character n-grams of each word (none for names). The markers also give the sentences that
+the long-post rule scores, and the safety screen reads the same keys.
 
 Each block is TF-IDF with an *occurrence norm*: a feature counted ``c`` times has
 value ``c * idf / sqrt(sum over the text's features of c * idf**2)``. Both the
