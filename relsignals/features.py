@@ -24,7 +24,7 @@ import threading
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
-from itertools import chain, compress
+from itertools import chain, compress, repeat
 from typing import Any
 
 import numpy as np
@@ -278,7 +278,7 @@ class TokenScorer:
         flat = list(chain.from_iterable(marked))
         ids = list(map(self._tid.get, flat))
         if None in ids:
-            new = {k for k, i in zip(flat, ids) if i is None}
+            new = set(flat).difference(self._tid)
             if len(self._tid) + len(new) > self.max_tokens:
                 self._reset()
                 new = set(flat) - set(self._tid)
@@ -320,14 +320,11 @@ class TokenScorer:
         cols = np.array([c for c in word_cols if c >= 0], dtype=np.int64)
         rows[has_word, :n] = self._word_idf[cols, None] * self.coef[cols]
         rows[has_word, n] = self._word_idf[cols] ** 2
-        vocab = self.chars["vocabulary"]
-        owners, grams = [], []
-        for row, key in enumerate(new):
-            found = [c for c in map(vocab.get, key_char_grams(key, *self._char_range)) if c is not None]
-            owners.extend([row] * len(found))
-            grams.extend(found)
-        if grams:
-            owner, gram = np.asarray(owners), np.asarray(grams)
+        grams = [key_char_grams(key, *self._char_range) for key in new]
+        found = np.fromiter(map(self.chars["vocabulary"].get, chain.from_iterable(grams), repeat(-1)), dtype=np.int64)
+        owner = np.repeat(np.arange(len(new)), list(map(len, grams)))[found >= 0]
+        gram = found[found >= 0]
+        if gram.size:
             idf = self._char_idf[gram]
             np.add.at(rows[:, n + 1:2 * n + 1], owner, idf[:, None] * self.coef[self._n_words + gram])
             np.add.at(rows[:, 2 * n + 1], owner, idf ** 2)

@@ -180,9 +180,8 @@ def _chunk_mask(chunk: str) -> int:
     mask = 0
     for word in _WORD.findall(chunk):
         mask |= _EXACT.get(word, 0)
-        for trigger, bit in _PARTIAL:
-            if _holds(word, trigger):
-                mask |= bit
+        if word.startswith(_PREFIXES) or word.endswith(_SUFFIXES) or any(part in word for part in _INFIXES):
+            mask |= sum(bit for trigger, bit in _PARTIAL if _holds(word, trigger))
     return mask
 
 
@@ -199,6 +198,10 @@ def _holds(word: str, trigger: str) -> bool:
 # Whole-word triggers are one dict lookup; only the few stems and suffixes are tested one by one.
 _EXACT = {t: 1 << k for k, t in enumerate(_TRIGGER_WORDS) if "*" not in t}
 _PARTIAL = [(t, 1 << k) for k, t in enumerate(_TRIGGER_WORDS) if "*" in t]
+# One C call each rules out most words before the stems are tested one by one.
+_PREFIXES = tuple(t[:-1] for t, _ in _PARTIAL if t.endswith("*") and not t.startswith("*"))
+_SUFFIXES = tuple(t[1:] for t, _ in _PARTIAL if t.startswith("*") and not t.endswith("*"))
+_INFIXES = tuple(t[1:-1] for t, _ in _PARTIAL if t.startswith("*") and t.endswith("*"))
 _COMPILED = {flag: tuple(re.compile(p) for p in pats) for flag, pats in PATTERNS.items()}
 _LEADING_LOOKBEHINDS = re.compile(r"^(?:\(\?<!(?:[^()]|\([^()]*\))*?\))+")
 
