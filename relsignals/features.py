@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 from itertools import chain, compress, repeat
@@ -29,9 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from .text import _CANONICAL, _NEGATORS, _first_names, register
+from .text import _CANONICAL, _NEGATORS, _first_names, fold, register
 
-_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _NEGATION_WINDOW = 4
 # Words (a name carries a "^" mark), and the punctuation that ends a clause or a sentence.
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?\^?|[.!?;:,]")
@@ -43,13 +41,6 @@ _CAPITALISED = re.compile(r"[A-Z](?<=[a-z0-9,;:)] [A-Z])[a-z]+\b(?! [A-Z])")
 _KEY_CACHE_MAX = 200_000
 _chunk_cache: dict[str, tuple[str, ...]] = {}
 _LINE_BREAK = " \x00 "  # a line break ends a sentence; split() would drop it, so it becomes this chunk
-
-
-def fold(text: str) -> str:
-    """Lowercase with apostrophes unified (Unicode-normalised first when not plain ASCII)."""
-    if not text.isascii():
-        return unicodedata.normalize("NFKC", text).translate(_FOLD).lower()
-    return text.replace("`", "'").lower() if "`" in text else text.lower()
 
 
 def _key(token: str) -> str:

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from functools import lru_cache
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
-_SPACE = re.compile(r"\s+")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CLAUSE_END = re.compile(r"[.!?;:,\n]|\bbut\b")
 _NEGATORS = frozenset((
@@ -37,13 +36,17 @@ def register(name: str) -> Callable[[Callable[..., list[str]]], Callable[..., li
     return wrap
 
 
+def fold(text: str) -> str:
+    """Lowercase with apostrophes unified (Unicode-normalised first when not plain ASCII)."""
+    if not text.isascii():
+        return unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
+    # plain ASCII: NFKC and the quote table change nothing but "`"
+    return text.replace("`", "'").lower() if "`" in text else text.lower()
+
+
 def normalize(text: str) -> str:
     """Unicode-normalise, lowercase, unify apostrophes and collapse whitespace."""
-    if text.isascii():  # the common case, where NFKC and the quote table change nothing but "`"
-        text = text.replace("`", "'") if "`" in text else text
-    else:
-        text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    return " ".join(text.lower().split())
+    return " ".join(fold(text).split())
 
 
 # Words that say who, not why: partner nouns and gendered pronouns map to one form
