@@ -204,11 +204,9 @@ class TokenScorer:
         if tuple(words["ngram_range"]) != (1, 2):
             raise ValueError("token features need word 1-2-grams")
         self._vocabulary = words["vocabulary"]
-        pairs = words.get("bigram_pairs")  # stored by export() so that loading is fast
-        self._extra_word_ids = {} if pairs is not None else None
-        if pairs is None:
-            pairs, self._extra_word_ids = bigram_pairs(self._vocabulary)
-        self._n_word_ids = n_words + len(self._extra_word_ids or {})
+        pairs = words.get("bigram_pairs")  # stored by export() (when no extra ids are needed): fast loading
+        pairs, self._extra_word_ids = (pairs, {}) if pairs is not None else bigram_pairs(self._vocabulary)
+        self._n_word_ids = n_words + len(self._extra_word_ids)
         self._bigrams = _IntMap(pairs[:, 1] * self._n_word_ids + pairs[:, 2])
         cols = pairs[:, 0]
         self._bigram_rows = np.hstack([self._word_idf[cols, None] * coef[cols], self._word_idf[cols, None] ** 2])
@@ -269,11 +267,9 @@ class TokenScorer:
         flat = list(chain.from_iterable(marked))
         ids = list(map(self._tid.get, flat))
         if None in ids:
-            new = set(flat).difference(self._tid)
-            if len(self._tid) + len(new) > self.max_tokens:
+            if len(self._tid) + len(set(flat).difference(self._tid)) > self.max_tokens:
                 self._reset()
-                new = set(flat) - set(self._tid)
-            self._add_missing(new)
+            self._add_missing(set(flat).difference(self._tid))
             ids = list(map(self._tid.__getitem__, flat))
         return np.array(ids, dtype=np.int64)
 
@@ -327,7 +323,7 @@ class TokenScorer:
     def _word_id(self, word: str) -> int:
         """A word's id in bigram keys: its unigram column, else its extra id, else -1 (in no bigram)."""
         col = self._vocabulary.get(word)
-        return col if col is not None else (self._extra_word_ids or {}).get(word, -1)
+        return col if col is not None else self._extra_word_ids.get(word, -1)
 
 
 class _IntMap:

@@ -149,13 +149,6 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _word_hits: dict[str, int] = {}
 _trigger_holders: set[str] = set()  # the cached words that hold a trigger word
 _seen: set[str] = set()  # the cached words (a set: a superset test is one C call)
-# Per trigger word (bit), the (flag, pattern index) entries whose first group needs it.
-_NEEDING: dict[int, list[tuple[str, int]]] = {}
-for _flag, _masks in _TRIGGER_MASKS.items():
-    for _k, (_first, *_) in enumerate(_masks):
-        for _bit in range(_first.bit_length()):
-            if _first >> _bit & 1:
-                _NEEDING.setdefault(_bit, []).append((_flag, _k))
 
 
 def _word_hits_of(words: Iterable[str]) -> int:
@@ -214,8 +207,6 @@ def _prefilter(pattern: str) -> re.Pattern[str]:
 
 
 _PREFILTERS = {flag: tuple(_prefilter(p) for p in pats) for flag, pats in PATTERNS.items()}
-if any(len(TRIGGERS[flag]) != len(pats) for flag, pats in PATTERNS.items()):  # pragma: no cover
-    raise RuntimeError("relsignals.safety: TRIGGERS must list one tuple per pattern")
 _NEGATED = re.compile(
     r"\b(?:never|not|no longer|hasn't|hasnt|haven't|didn't|didnt|doesn't|doesnt|wouldn't|wouldnt|"
     r"won't|wont|isn't|nobody|no one|if)\b[^.!?;]{0,25}$"
@@ -277,6 +268,19 @@ def _bits(mask: int) -> list[int]:
         found.append(low.bit_length() - 1)
         mask ^= low
     return found
+
+
+def _needing() -> dict[int, list[tuple[str, int]]]:
+    """Per trigger word (bit), the (flag, pattern index) entries whose first trigger group needs it."""
+    needing: dict[int, list[tuple[str, int]]] = {}
+    for flag, masks in _TRIGGER_MASKS.items():
+        for k, (first, *_) in enumerate(masks):
+            for bit in _bits(first):
+                needing.setdefault(bit, []).append((flag, k))
+    return needing
+
+
+_NEEDING = _needing()
 
 
 def _mentions(text: str, words: Iterable[str] | None = None) -> list[re.Pattern[str]]:
