@@ -74,6 +74,18 @@ def test_corpus_no_near_duplicates_across_train_and_test(corpus):
     assert near_duplicate_pairs(train, test, threshold=0.8) == []
 
 
+def test_short_probe_set_is_valid_short_and_apart_from_both_splits(corpus):
+    from conftest import ROOT
+
+    probe = load_corpus(ROOT / "data" / "probes" / "short.jsonl")
+    assert len(probe) >= 150
+    assert probe["text"].map(lambda t: len(t.split()) <= 30).all()
+    assert probe["safety"].map(bool).sum() >= 30 and (~probe["safety"].map(bool)).sum() >= 100
+    both = list(corpus["text"])
+    assert set(probe["text"]).isdisjoint(both)
+    assert near_duplicate_pairs(list(probe["text"]), both, threshold=0.6) == []
+
+
 def test_corpus_checks_catch_planted_problems():
     text = "my boyfriend has been distant ever since he started the new job at the warehouse"
     assert exact_duplicates([text, text.upper()]) != []
