@@ -38,6 +38,29 @@ def test_model_fit_returns_self_and_fixes_class_order(small_estimator, small_fra
     assert est.fit(list(small_frame["text"][:200]), targets(small_frame[:200])) is est
 
 
+def test_model_label_max_df_keeps_common_features_out_of_those_columns_only(small_frame):
+    from scipy import sparse
+
+    texts, y = list(small_frame["text"][:300]), targets(small_frame[:300])
+    est = CauseClassifier(cv=1, label_max_df={"abuse": 0.1}, token_features=False, use_chars=False).fit(texts, y)
+    X = sparse.hstack([vec.transform(texts) for _, _, vec in est.vectorizers_], format="csr")
+    share = np.bincount(X.indices, minlength=X.shape[1]) / X.shape[0]
+    classes = list(est.classes_)
+    common = share > 0.1
+    assert common.any()
+    assert not est.coef_[common, classes.index("abuse")].any()
+    assert est.coef_[~common, classes.index("abuse")].any()
+    assert est.coef_[common, classes.index("stress")].any()  # other columns keep them
+
+
+@pytest.mark.parametrize("limits, needle", [({"abus": 0.1}, "not classes"), ({"abuse": 0}, "above 0"),
+                                            ({"abuse": 1.5}, "at most 1")])
+def test_model_label_max_df_is_checked(small_frame, limits, needle):
+    texts, y = list(small_frame["text"][:50]), targets(small_frame[:50])
+    with pytest.raises(ValueError, match=needle):
+        CauseClassifier(cv=1, label_max_df=limits).fit(texts, y)
+
+
 def test_model_fit_is_reproducible(small_frame):
     texts, y = list(small_frame["text"][:250]), targets(small_frame[:250])
     a = CauseClassifier(cv=2, random_state=3).fit(texts, y).predict_proba(SAMPLE)

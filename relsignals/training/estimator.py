@@ -30,6 +30,8 @@ from ..taxonomy import CAUSE_IDS, SAFETY_FLAGS
 from ..text import analyzer
 
 DEFAULT_CLASSES = CAUSE_IDS + SAFETY_FLAGS + GATES
+# Columns that may only use features found in at most this share of the training texts (see _fit_linear).
+DEFAULT_LABEL_MAX_DF = {"abuse": 0.1, "self_harm": 0.1, "has_cause": 0.3}
 _GRID = threshold_grid()
 _MIN_POSITIVES = 3
 
@@ -68,7 +70,8 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
     the abstention gates (:mod:`relsignals.abstention`). Safety thresholds minimise
     ``safety_miss_cost`` x missed flags + false flags on out-of-fold scores, with the
     safety patterns (or maximise F2 when it is ``None``); gate thresholds meet
-    ``abstain_targets``. With
+    ``abstain_targets``. ``label_max_df`` maps a column to the largest share of training
+    texts a feature may appear in and still be used by it (``None``: all use every feature). With
     ``segment_rule`` a long text also gets a cause that one of its sentences states
     clearly on its own (``segment_rule_``: the cut-offs, chosen on held-out scores).
 
@@ -81,6 +84,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                  negation: bool = True, canonical_words: bool = True, lemmas: bool = False, use_chars: bool = True,
                  char_ngram_range=(3, 5), min_df: int = 2,
                  max_features: int | None = 200_000, C: float = 8.0, class_weight: str | None = "balanced",
+                 label_max_df: dict[str, float] | None = DEFAULT_LABEL_MAX_DF,
                  calibrate: bool = True, thresholds: str | float = "cv", safety_miss_cost: float | None = 10.0,
                  abstain_targets: tuple[float, float] = (0.85, 0.90), segment_rule: bool = True, cv: int = 5,
                  pooling: str = "doc", token_features: bool = True,
@@ -96,6 +100,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         self.max_features = max_features
         self.C = C
         self.class_weight = class_weight
+        self.label_max_df = label_max_df
         self.calibrate = calibrate
         self.thresholds = thresholds
         self.safety_miss_cost = safety_miss_cost
@@ -162,15 +167,23 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         return z
 
     def _fit_linear(self, X: sparse.csr_matrix, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One logistic regression per column; columns in ``label_max_df`` skip common features.
+
+        Words found in most texts ("my", "me", "won't") otherwise pick up small weights that a
+        few-word text, whose every word weighs a lot, turns into a false safety flag.
+        """
         coef = np.zeros((X.shape[1], Y.shape[1]))
         intercept = np.full(Y.shape[1], -10.0)
-        for j in range(Y.shape[1]):
+        share = np.bincount(X.indices, minlength=X.shape[1]) / X.shape[0]
+        limits = self.label_max_df or {}
+        for j, label in enumerate(self.classes_):
             if Y[:, j].sum() < _MIN_POSITIVES or Y[:, j].sum() == len(Y):
                 continue  # too few positives to learn: the label never fires
+            cols = np.flatnonzero(share <= limits[label]) if label in limits else slice(None)
             lr = LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear",
                                     max_iter=1000, random_state=self.random_state)
-            lr.fit(X, Y[:, j])
-            coef[:, j], intercept[j] = lr.coef_[0], lr.intercept_[0]
+            lr.fit(X[:, cols], Y[:, j])
+            coef[cols, j], intercept[j] = lr.coef_[0], lr.intercept_[0]
         return coef, intercept
 
     def _fit_core(self, texts: list[str], Y: np.ndarray):
@@ -281,6 +294,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         binarizer = MultiLabelBinarizer(classes=list(self.classes) if self.classes is not None else None)
         Y = binarizer.fit_transform([list(labels) for labels in y])
         self.classes_ = np.array(binarizer.classes_)
+        self._check_label_max_df()
         need_oof = self.calibrate or self.thresholds == "cv"
         oof, oof_segments = self._oof_decisions(texts, Y) if need_oof and self.cv > 1 else (None, None)
         self.vectorizers_, self.coef_, self.intercept_ = self._fit_core(texts, Y)
@@ -296,6 +310,14 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         self.oof_segment_proba_ = np.where(found, self._sigmoid(np.where(found, oof_segments, 0.0)), 0.0)
         self._fit_thresholds(self.oof_proba_, Y, texts)
         return self
+
+    def _check_label_max_df(self) -> None:
+        limits = self.label_max_df or {}
+        unknown = sorted(set(limits) - set(self.classes_))
+        if unknown:
+            raise ValueError(f"label_max_df names labels that are not classes: {unknown}")
+        if not all(isinstance(v, (int, float)) and 0 < v <= 1 for v in limits.values()):
+            raise ValueError("label_max_df values are shares of texts, above 0 and at most 1")
 
     # -- prediction ---------------------------------------------------------------
     def _sigmoid(self, z: np.ndarray) -> np.ndarray:
