@@ -66,7 +66,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", metavar="DIR", help="model directory (default: the bundled model)")
     p.add_argument("--data", default="data/test.jsonl", help="labeled corpus (default: data/test.jsonl)")
     p.add_argument("--report-dir", default="reports", help="where to write the reports (default: reports)")
-    p.add_argument("--record", action="store_true", help="store the figures in the model's meta.json")
+    p.add_argument("--record", nargs="?", const="test", metavar="NAME",
+                   help="store the figures in the model's meta.json under NAME_metrics (default NAME: test)")
     p = sub.add_parser("compare", help="cross-validate the candidate models on the training split", description=(
         "Cross-validate every candidate model on the training split and write a comparison table."))
     p.add_argument("--data", default="data/train.jsonl", help="training corpus (default: data/train.jsonl)")

@@ -152,6 +152,12 @@ def test_cli_train_and_evaluate_end_to_end(tmp_path):
         assert key in report["overall"]
     assert (tmp_path / "rep" / "report.md").read_text().startswith("# Evaluation")
     assert (tmp_path / "rep" / "report.png").read_bytes()[:4] == b"\x89PNG"
+    for record in (["--record"], ["--record", "probe_short"]):
+        out = run("evaluate", "--model", str(tmp_path / "a"), "--data", str(tmp_path / "held.jsonl"),
+                  "--report-dir", str(tmp_path / "rep"), *record)
+        assert out.returncode == 0, out.stderr
+    meta = json.loads((tmp_path / "a" / "meta.json").read_text())
+    assert meta["test_metrics"]["overall"] == meta["probe_short_metrics"]["overall"] == report["overall"]
 
 
 def test_cli_train_rejects_unknown_candidate(tmp_path):

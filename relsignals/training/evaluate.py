@@ -43,8 +43,12 @@ def evaluate_frame(classifier: Classifier, frame) -> dict[str, Any]:
 
 
 def evaluate_model(model: str | Path | None = None, data: str | Path = "data/test.jsonl",
-                   report_dir: str | Path = "reports", *, record: bool = False) -> dict[str, Any]:
-    """Evaluate ``model`` on ``data``; write the reports; optionally record them in meta.json."""
+                   report_dir: str | Path = "reports", *, record: bool | str = False) -> dict[str, Any]:
+    """Evaluate ``model`` on ``data``; write the reports; optionally record them in meta.json.
+
+    ``record=True`` (or ``"test"``) stores the figures as ``test_metrics``; another name, e.g.
+    ``"probe_short"``, as ``probe_short_metrics``, so a held-out probe set keeps its own record.
+    """
     model_dir = Path(model) if model else default_model_path()
     classifier = Classifier.load(model_dir)
     frame = load_corpus(data)
@@ -57,14 +61,16 @@ def evaluate_model(model: str | Path | None = None, data: str | Path = "data/tes
     (out / "report.md").write_text(markdown(report), encoding="utf-8")
     plot(report["overall"], out / "report.png")
     if record:
-        _record(model_dir, report)
+        _record(model_dir, report, "test" if record is True else str(record))
     return report
 
 
-def _record(model_dir: Path, report: dict[str, Any]) -> None:
+def _record(model_dir: Path, report: dict[str, Any], name: str) -> None:
+    if not name.isidentifier():
+        raise ValueError("a record name is letters, digits and underscores, e.g. test or probe_short")
     meta_path = model_dir / META_FILE
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    meta["test_metrics"] = {k: report[k] for k in ("data", "overall", "by_source")}
+    meta[f"{name}_metrics"] = {k: report[k] for k in ("data", "overall", "by_source")}
     meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
 
