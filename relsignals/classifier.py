@@ -15,7 +15,7 @@ from .abstention import EMPTY_TEXT, GATES, decide, segment_support
 from .advice import advice_for
 from .errors import TextTypeError
 from .result import Evidence, Result
-from .safety import combine, discounted_spans, rule_flags, without_spans
+from .safety import combine, discounted_spans, rule_flags, trigger_bits, without_spans
 from .taxonomy import CAUSE_IDS, SAFETY_FLAGS, section_of
 from .text import segments
 
@@ -102,19 +102,18 @@ class Classifier:
     def _classify_batch(self, texts: list[str], with_evidence: bool) -> list[Result]:
         import numpy as np
 
-        from .features import marked_keys
-
         rule = self.model.segment_rule
-        marked = [marked_keys(t) for t in texts] if self.model.token_features else None
+        tokens = self.model.read(texts, trigger_bits) if self.model.token_features else None
         # only a cause the whole text already gives rule["lo"] can gain from one sentence
         could_gain = (lambda p: (p[:, self._causes] >= rule["lo"]).any(axis=1)) if rule else None
-        probs, best_sentence = self.model.score(texts, int(rule["min_chars"]) if rule else None, marked, could_gain)
+        probs, best_sentence = self.model.score(texts, int(rule["min_chars"]) if rule else None, could_gain, tokens)
         cause_probs = probs[:, self._causes]
         support = segment_support(cause_probs, best_sentence[:, self._causes], rule) if rule else None
         gate_probs = probs[:, self._gates] if self._gates is not None else None
         pred, reasons = decide(cause_probs, self._cause_thresholds, gate_probs, self._gate_thresholds, support)
-        rules = [rule_flags(t, words) for t, words in zip(texts, marked)] if marked else list(map(rule_flags, texts))
-        danger = self._flag_probs(texts, probs, rules, marked)
+        hits = tokens.bits if tokens is not None else [None] * len(texts)
+        rules = [rule_flags(t, None, h) for t, h in zip(texts, hits)]
+        danger = self._flag_probs(texts, probs, rules, hits)
         ranked = np.argsort(-cause_probs, axis=1, kind="stable")
         results = [self._result(*row) for row in zip(texts, np.round(cause_probs, 6).tolist(), pred.tolist(),
                                                      ranked.tolist(), reasons, danger, rules)]
@@ -129,7 +128,7 @@ class Classifier:
                 for row, r in enumerate(results)]
 
     def _flag_probs(self, texts: list[str], probs: np.ndarray, rule_hits: list[list[str]],
-                    marked: list[list[str]] | None = None) -> list[dict[str, float]]:
+                    trigger_hits: list[int | None]) -> list[dict[str, float]]:
         """The model's safety probabilities, rescored without negated or past mentions where it flags.
 
         "He has never hit me" names violence without describing it: a model flag
@@ -142,7 +141,7 @@ class Classifier:
         redo = {}
         for row, (text, danger) in enumerate(zip(texts, out)):
             if any(p >= self._flag_thresholds[f] and f not in rule_hits[row] for f, p in danger.items()):
-                spans = discounted_spans(text, marked[row] if marked else None)
+                spans = discounted_spans(text, None, trigger_hits[row])
                 if spans:
                     redo[row] = without_spans(text, spans)
         if redo:

@@ -223,13 +223,14 @@ _OTHERS = re.compile(r"\b(?:(?!(?:he|she|it|that|there|what|who|here)'s)\w+'s|"
 _SENTENCE = re.compile(r"[^.!?\n]+")
 
 
-def rule_flags(text: str, words: Iterable[str] | None = None) -> list[str]:
+def rule_flags(text: str, words: Iterable[str] | None = None, hits: int | None = None) -> list[str]:
     """Flags whose patterns match a present, non-negated mention in ``text``.
 
-    ``words`` may pass the text's words (or token keys) when the caller has them: most
-    texts hold no pattern's trigger words, and then the text is not scanned at all.
+    ``words`` may pass the text's words (or token keys) when the caller has them, or
+    ``hits`` the OR of :func:`trigger_bits` over them: most texts hold no pattern's
+    trigger words, and then the text is not scanned at all.
     """
-    clean, triggered = _triggered_by(text, words)
+    clean, triggered = _triggered_by(text, words, hits)
     if not triggered:
         return []
     clean = clean or normalize(text)
@@ -237,8 +238,16 @@ def rule_flags(text: str, words: Iterable[str] | None = None) -> list[str]:
             if any(_present(p, clean) for p, fast in patterns if fast.search(clean))]
 
 
-def _triggered_by(text: str, words: Iterable[str] | None) -> tuple[str | None, dict[str, list[Any]]]:
-    """The normalised text (when it had to be made) and the patterns its words trigger."""
+def trigger_bits(word: str) -> int:
+    """Bit mask of the trigger words in one word or token key (``rule_flags`` takes their OR as ``hits``)."""
+    return _chunk_mask(word)
+
+
+def _triggered_by(text: str, words: Iterable[str] | None,
+                  hits: int | None = None) -> tuple[str | None, dict[str, list[Any]]]:
+    """The normalised text (when it had to be made) and the patterns its words (or ``hits``) trigger."""
+    if hits is not None:
+        return None, _triggered(hits)
     if words is None:
         clean = normalize(text)
         return clean, _triggered(_word_hits_of(clean.split()))
@@ -283,9 +292,9 @@ def _needing() -> dict[int, list[tuple[str, int]]]:
 _NEEDING = _needing()
 
 
-def _mentions(text: str, words: Iterable[str] | None = None) -> list[re.Pattern[str]]:
+def _mentions(text: str, words: Iterable[str] | None = None, hits: int | None = None) -> list[re.Pattern[str]]:
     """The patterns that match somewhere in ``text`` (present or not), of any flag."""
-    clean, triggered = _triggered_by(text, words)
+    clean, triggered = _triggered_by(text, words, hits)
     clean = clean or (normalize(text) if triggered else "")
     return [p for live in triggered.values() for p, fast in live if fast.search(clean) and p.search(clean)]
 
@@ -310,16 +319,16 @@ def _present_match(pattern: re.Pattern[str], sentence: str) -> bool:
     return any(_present_in(sentence, *m.span()) for m in pattern.finditer(sentence))
 
 
-def discounted_spans(text: str, words: Iterable[str] | None = None) -> list[tuple[int, int]]:
+def discounted_spans(text: str, words: Iterable[str] | None = None, hits: int | None = None) -> list[tuple[int, int]]:
     """Sentences (or clauses) of ``text`` whose only danger words are negated or past-and-resolved.
 
     "he has never hit me" and "my ex used to hit me" name danger without describing
     it; the classifier rescores a text without these spans before trusting a model flag.
-    ``words`` as for :func:`rule_flags`.
+    ``words`` and ``hits`` as for :func:`rule_flags`.
     """
     from .text import segments
 
-    mentioned = _mentions(text, words)
+    mentioned = _mentions(text, words, hits)
     out = []
     for start, end in segments(text) if mentioned else ():
         piece = normalize(text[start:end])
