@@ -135,15 +135,18 @@ class Classifier:
         counts only if the text still earns it with such sentences cut out. A flag the
         patterns already raise (``rule_hits``) stands either way, so it needs no rescoring.
         """
+        import numpy as np
+
         flags = [f for f in SAFETY_FLAGS if f in self.model.labels]
         cols = [self.model.labels.index(f) for f in flags]
-        out = [dict(zip(flags, map(float, row[cols]))) for row in probs]
+        out = [dict(zip(flags, row)) for row in probs[:, cols].tolist()]
+        over = (probs[:, cols] >= np.array([self._flag_thresholds[f] for f in flags])).any(axis=1)
         redo = {}
-        for row, (text, danger) in enumerate(zip(texts, out)):
-            if any(p >= self._flag_thresholds[f] and f not in rule_hits[row] for f, p in danger.items()):
-                spans = discounted_spans(text, None, trigger_hits[row])
+        for row in np.flatnonzero(over).tolist():  # only a flag the model raises can need rescoring
+            if any(p >= self._flag_thresholds[f] and f not in rule_hits[row] for f, p in out[row].items()):
+                spans = discounted_spans(texts[row], None, trigger_hits[row])
                 if spans:
-                    redo[row] = without_spans(text, spans)
+                    redo[row] = without_spans(texts[row], spans)
         if redo:
             rescored = self.model.predict_proba(list(redo.values()))
             for (row, rest), new in zip(redo.items(), rescored):
@@ -152,7 +155,7 @@ class Classifier:
 
     def _result(self, text: str, scores: list[float], chosen: list[bool], ranked: list[int], reason: str | None,
                 danger: dict[str, float], rule_hits: list[str]) -> Result:
-        if not text.strip():
+        if not text or text.isspace():  # what strip() would empty, without copying the text
             return Result([], dict.fromkeys(CAUSE_IDS, 0.0), None, [], [], reason=EMPTY_TEXT)
         labels = [CAUSE_IDS[i] for i in ranked if chosen[i]] if any(chosen) else []
         safety = combine(rule_hits, danger, self._flag_thresholds)

@@ -191,8 +191,8 @@ def key_char_grams(key: str, low: int, high: int) -> tuple[str, ...]:
     if key.endswith("^"):
         return ()
     padded = f"~{key[1:]}~" if key.startswith("~") else f" {key} "
-    return tuple(padded[i:i + n] for n in range(low, min(high, len(padded)) + 1)
-                 for i in range(len(padded) - n + 1))
+    size = len(padded)
+    return tuple([padded[i:i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1)])
 
 
 def bigram_pairs(vocabulary: dict[str, int]) -> tuple[np.ndarray, dict[str, int]]:
@@ -440,10 +440,12 @@ class TokenScorer:
         found = np.fromiter(map(self.chars["vocabulary"].get, chain.from_iterable(grams), repeat(-1)), dtype=np.int64)
         owner = np.repeat(np.arange(len(new)), list(map(len, grams)))[found >= 0]
         gram = found[found >= 0]
-        if gram.size:
+        if gram.size:  # bincount adds each key's grams in order, as a loop would
             idf = self._char_idf[gram]
-            np.add.at(rows[:, n + 1:2 * n + 1], owner, idf[:, None] * self.coef[self._n_words + gram])
-            np.add.at(rows[:, 2 * n + 1], owner, idf ** 2)
+            values = idf[:, None] * self.coef.take(self._n_words + gram, axis=0)
+            for col in range(n):
+                rows[:, n + 1 + col] = np.bincount(owner, values[:, col], minlength=len(new))
+            rows[:, 2 * n + 1] = np.bincount(owner, idf ** 2, minlength=len(new))
         start = len(self._tid)
         self._tid.update(zip(new, range(start, start + len(new))))
         self._keys.extend(new)
