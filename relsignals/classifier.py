@@ -15,11 +15,13 @@ from .abstention import EMPTY_TEXT, GATES, decide, segment_support
 from .advice import advice_for
 from .errors import TextTypeError
 from .result import Evidence, Result
-from .safety import combine, discounted_spans, rule_flags, trigger_bits, without_spans
+from .safety import combine, discounted_spans, screen, trigger_bits, without_spans
 from .taxonomy import CAUSE_IDS, SAFETY_FLAGS, section_of
 from .text import segments
 
 if TYPE_CHECKING:
+    import re
+
     import numpy as np
 
     from .model import StoredModel
@@ -112,8 +114,9 @@ class Classifier:
         gate_probs = probs[:, self._gates] if self._gates is not None else None
         pred, reasons = decide(cause_probs, self._cause_thresholds, gate_probs, self._gate_thresholds, support)
         hits = tokens.bits if tokens is not None else [None] * len(texts)
-        rules = [rule_flags(t, None, h) for t, h in zip(texts, hits)]
-        danger = self._flag_probs(texts, probs, rules, hits)
+        screened = [screen(t, None, h) for t, h in zip(texts, hits)]
+        rules = [flags for flags, _ in screened]
+        danger = self._flag_probs(texts, probs, rules, [mentioned for _, mentioned in screened])
         ranked = np.argsort(-cause_probs, axis=1, kind="stable")
         results = [self._result(*row) for row in zip(texts, np.round(cause_probs, 6).tolist(), pred.tolist(),
                                                      ranked.tolist(), reasons, danger, rules)]
@@ -128,7 +131,7 @@ class Classifier:
                 for row, r in enumerate(results)]
 
     def _flag_probs(self, texts: list[str], probs: np.ndarray, rule_hits: list[list[str]],
-                    trigger_hits: list[int | None]) -> list[dict[str, float]]:
+                    mentions: list[list[re.Pattern[str]]]) -> list[dict[str, float]]:
         """The model's safety probabilities, rescored without negated or past mentions where it flags.
 
         "He has never hit me" names violence without describing it: a model flag
@@ -144,7 +147,7 @@ class Classifier:
         redo = {}
         for row in np.flatnonzero(over).tolist():  # only a flag the model raises can need rescoring
             if any(p >= self._flag_thresholds[f] and f not in rule_hits[row] for f, p in out[row].items()):
-                spans = discounted_spans(texts[row], None, trigger_hits[row])
+                spans = discounted_spans(texts[row], None, mentions[row])
                 if spans:
                     redo[row] = without_spans(texts[row], spans)
         if redo:

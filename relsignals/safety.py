@@ -230,12 +230,23 @@ def rule_flags(text: str, words: Iterable[str] | None = None, hits: int | None =
     ``hits`` the OR of :func:`trigger_bits` over them: most texts hold no pattern's
     trigger words, and then the text is not scanned at all.
     """
+    return screen(text, words, hits)[0]
+
+
+def screen(text: str, words: Iterable[str] | None = None,
+           hits: int | None = None) -> tuple[list[str], list[re.Pattern[str]]]:
+    """:func:`rule_flags`, and the patterns that match somewhere in ``text`` (present or not).
+
+    One scan serves both the flags and :func:`discounted_spans` (pass it the patterns).
+    """
     clean, triggered = _triggered_by(text, words, hits)
     if not triggered:
-        return []
+        return [], []
     clean = clean or normalize(text)
-    return [flag for flag, patterns in triggered.items()
-            if any(_present(p, clean) for p, fast in patterns if fast.search(clean))]
+    found = {flag: [p for p, fast in live if fast.search(clean) and p.search(clean)]
+             for flag, live in triggered.items()}
+    flags = [flag for flag, patterns in found.items() if any(_present(p, clean) for p in patterns)]
+    return flags, [p for patterns in found.values() for p in patterns]
 
 
 def trigger_bits(word: str) -> int:
@@ -292,13 +303,6 @@ def _needing() -> dict[int, list[tuple[str, int]]]:
 _NEEDING = _needing()
 
 
-def _mentions(text: str, words: Iterable[str] | None = None, hits: int | None = None) -> list[re.Pattern[str]]:
-    """The patterns that match somewhere in ``text`` (present or not), of any flag."""
-    clean, triggered = _triggered_by(text, words, hits)
-    clean = clean or (normalize(text) if triggered else "")
-    return [p for live in triggered.values() for p, fast in live if fast.search(clean) and p.search(clean)]
-
-
 def _present(pattern: re.Pattern[str], clean: str) -> bool:
     """Whether ``pattern`` matches a present, non-negated mention somewhere in a normalised text."""
     for match in pattern.finditer(clean):
@@ -319,16 +323,17 @@ def _present_match(pattern: re.Pattern[str], sentence: str) -> bool:
     return any(_present_in(sentence, *m.span()) for m in pattern.finditer(sentence))
 
 
-def discounted_spans(text: str, words: Iterable[str] | None = None, hits: int | None = None) -> list[tuple[int, int]]:
+def discounted_spans(text: str, words: Iterable[str] | None = None,
+                     mentioned: list[re.Pattern[str]] | None = None) -> list[tuple[int, int]]:
     """Sentences (or clauses) of ``text`` whose only danger words are negated or past-and-resolved.
 
     "he has never hit me" and "my ex used to hit me" name danger without describing
     it; the classifier rescores a text without these spans before trusting a model flag.
-    ``words`` and ``hits`` as for :func:`rule_flags`.
+    ``words`` as for :func:`rule_flags`; ``mentioned`` passes the patterns :func:`screen` found.
     """
     from .text import segments
 
-    mentioned = _mentions(text, words, hits)
+    mentioned = screen(text, words)[1] if mentioned is None else mentioned
     out = []
     for start, end in segments(text) if mentioned else ():
         piece = normalize(text[start:end])

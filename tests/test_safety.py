@@ -131,3 +131,17 @@ def test_safety_trigger_words_survive_token_keys():
                 assert word not in _first_names()
                 if word in _CANONICAL:
                     assert any(_holds(_CANONICAL[word], w) for w in words), (word, group)
+
+
+def test_screen_patterns_give_the_same_discounted_spans_as_a_fresh_scan():
+    # the classifier hands discounted_spans the patterns screen found (one scan per text)
+    from relsignals.safety import discounted_spans, screen
+
+    texts = _corpus_texts()[::3] + ["He has never hit me.", "my ex used to hit me. now he yells", ""]
+    mentioned = 0
+    for text in texts:
+        flags, patterns = screen(text)
+        mentioned += bool(patterns)
+        assert flags == rule_flags(text)
+        assert discounted_spans(text, mentioned=patterns) == discounted_spans(text)
+    assert mentioned > 50
