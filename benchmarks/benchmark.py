@@ -124,9 +124,9 @@ def size_and_training() -> list[tuple[str, str, str]]:
             ("training time on the full training split (s)", f"{seconds:.0f}", "<= 60")]
 
 
-PARTS = (("reading the texts into token keys", "features.py", "marked_keys"),
+PARTS = (("reading the texts into token rows", "model.py", "read"),
          ("scoring the texts and the sentences of long posts", "model.py", "score"),
-         ("the safety patterns", "safety.py", "rule_flags"),
+         ("the safety patterns", "safety.py", "screen"),
          ("rescoring texts with negated danger words", "classifier.py", "_flag_probs"),
          ("building results", "classifier.py", "_result"))
 

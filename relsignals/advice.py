@@ -121,10 +121,16 @@ def crisis_resources(flag: str | None = None) -> list[Resource]:
     elif os.environ.get("RELSIGNALS_RESOURCES"):
         chosen = _parse_resources(_read_resource_file(Path(os.environ["RELSIGNALS_RESOURCES"])))
     else:
-        chosen = _parse_resources(_data()["resources"])
+        chosen = _default_resources()
     if flag is not None and flag not in SAFETY_FLAGS:
         raise UnknownIdError(flag, SAFETY_FLAGS)
     return [r for r in chosen if flag is None or flag in r.flags]
+
+
+@cache
+def _default_resources() -> tuple[Resource, ...]:
+    """The international default list, parsed once (resources are frozen)."""
+    return _parse_resources(_data()["resources"])
 
 
 def _steps(entry: dict[str, Any], partner_work: bool) -> tuple[str, ...]:
@@ -138,9 +144,14 @@ def _coping(coping_id: str, partner_work: bool) -> Advice:
 
 
 def _safety(flag: str) -> Advice:
+    return _safety_advice(flag, tuple(crisis_resources(flag)))
+
+
+@lru_cache(maxsize=64)
+def _safety_advice(flag: str, resources: tuple[Resource, ...]) -> Advice:
+    """A flag's safety guidance with the given resources, built once per pair (both are frozen)."""
     entry = _data()["safety"][flag]
-    return Advice(flag, "safety", entry["title"], "", entry["summary"], tuple(entry["steps"]),
-                  resources=tuple(crisis_resources(flag)))
+    return Advice(flag, "safety", entry["title"], "", entry["summary"], tuple(entry["steps"]), resources=resources)
 
 
 def advice(cause_id: str, *, partner_work: bool = True) -> Advice:

@@ -15,11 +15,13 @@ from .abstention import EMPTY_TEXT, GATES, decide, segment_support
 from .advice import advice_for
 from .errors import TextTypeError
 from .result import Evidence, Result
-from .safety import combine, discounted_spans, rule_flags, without_spans
+from .safety import combine, discounted_spans, screen, trigger_bits, without_spans
 from .taxonomy import CAUSE_IDS, SAFETY_FLAGS, section_of
 from .text import segments
 
 if TYPE_CHECKING:
+    import re
+
     import numpy as np
 
     from .model import StoredModel
@@ -102,19 +104,19 @@ class Classifier:
     def _classify_batch(self, texts: list[str], with_evidence: bool) -> list[Result]:
         import numpy as np
 
-        from .features import marked_keys
-
         rule = self.model.segment_rule
-        marked = [marked_keys(t) for t in texts] if self.model.token_features else None
+        tokens = self.model.read(texts, trigger_bits) if self.model.token_features else None
         # only a cause the whole text already gives rule["lo"] can gain from one sentence
         could_gain = (lambda p: (p[:, self._causes] >= rule["lo"]).any(axis=1)) if rule else None
-        probs, best_sentence = self.model.score(texts, int(rule["min_chars"]) if rule else None, marked, could_gain)
+        probs, best_sentence = self.model.score(texts, int(rule["min_chars"]) if rule else None, could_gain, tokens)
         cause_probs = probs[:, self._causes]
         support = segment_support(cause_probs, best_sentence[:, self._causes], rule) if rule else None
         gate_probs = probs[:, self._gates] if self._gates is not None else None
         pred, reasons = decide(cause_probs, self._cause_thresholds, gate_probs, self._gate_thresholds, support)
-        rules = [rule_flags(t, words) for t, words in zip(texts, marked)] if marked else list(map(rule_flags, texts))
-        danger = self._flag_probs(texts, probs, rules, marked)
+        hits = tokens.bits if tokens is not None else [None] * len(texts)
+        screened = [screen(t, None, h) for t, h in zip(texts, hits)]
+        rules = [flags for flags, _ in screened]
+        danger = self._flag_probs(texts, probs, rules, [mentioned for _, mentioned in screened])
         ranked = np.argsort(-cause_probs, axis=1, kind="stable")
         results = [self._result(*row) for row in zip(texts, np.round(cause_probs, 6).tolist(), pred.tolist(),
                                                      ranked.tolist(), reasons, danger, rules)]
@@ -129,22 +131,25 @@ class Classifier:
                 for row, r in enumerate(results)]
 
     def _flag_probs(self, texts: list[str], probs: np.ndarray, rule_hits: list[list[str]],
-                    marked: list[list[str]] | None = None) -> list[dict[str, float]]:
+                    mentions: list[list[re.Pattern[str]]]) -> list[dict[str, float]]:
         """The model's safety probabilities, rescored without negated or past mentions where it flags.
 
         "He has never hit me" names violence without describing it: a model flag
         counts only if the text still earns it with such sentences cut out. A flag the
         patterns already raise (``rule_hits``) stands either way, so it needs no rescoring.
         """
+        import numpy as np
+
         flags = [f for f in SAFETY_FLAGS if f in self.model.labels]
         cols = [self.model.labels.index(f) for f in flags]
-        out = [dict(zip(flags, map(float, row[cols]))) for row in probs]
+        out = [dict(zip(flags, row)) for row in probs[:, cols].tolist()]
+        over = (probs[:, cols] >= np.array([self._flag_thresholds[f] for f in flags])).any(axis=1)
         redo = {}
-        for row, (text, danger) in enumerate(zip(texts, out)):
-            if any(p >= self._flag_thresholds[f] and f not in rule_hits[row] for f, p in danger.items()):
-                spans = discounted_spans(text, marked[row] if marked else None)
+        for row in np.flatnonzero(over).tolist():  # only a flag the model raises can need rescoring
+            if any(p >= self._flag_thresholds[f] and f not in rule_hits[row] for f, p in out[row].items()):
+                spans = discounted_spans(texts[row], None, mentions[row])
                 if spans:
-                    redo[row] = without_spans(text, spans)
+                    redo[row] = without_spans(texts[row], spans)
         if redo:
             rescored = self.model.predict_proba(list(redo.values()))
             for (row, rest), new in zip(redo.items(), rescored):
@@ -153,7 +158,7 @@ class Classifier:
 
     def _result(self, text: str, scores: list[float], chosen: list[bool], ranked: list[int], reason: str | None,
                 danger: dict[str, float], rule_hits: list[str]) -> Result:
-        if not text.strip():
+        if not text or text.isspace():  # what strip() would empty, without copying the text
             return Result([], dict.fromkeys(CAUSE_IDS, 0.0), None, [], [], reason=EMPTY_TEXT)
         labels = [CAUSE_IDS[i] for i in ranked if chosen[i]] if any(chosen) else []
         safety = combine(rule_hits, danger, self._flag_thresholds)

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable
 from functools import lru_cache
 from itertools import chain, compress, repeat
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -41,6 +41,8 @@ _CAPITALISED = re.compile(r"[A-Z](?<=[a-z0-9,;:)] [A-Z])[a-z]+\b(?! [A-Z])")
 _KEY_CACHE_MAX = 200_000
 _chunk_cache: dict[str, tuple[str, ...]] = {}
 _LINE_BREAK = " \x00 "  # a line break ends a sentence; split() would drop it, so it becomes this chunk
+_TEXT_END = "\x01"  # the chunk between two texts of a batch (it gives no key)
+_TEXT_GLUE = f" {_TEXT_END} "
 
 
 def _key(token: str) -> str:
@@ -64,19 +66,45 @@ def marked_keys(text: str) -> list[str]:
     chunk ("me.", "he's", "(hit") is tokenised once and cached: far cheaper than a regex
     over every text. A line break ends a sentence, so it becomes a chunk of its own.
     """
-    cache = _chunk_cache
-    if len(cache) > _KEY_CACHE_MAX:
-        cache.clear()
-    if "^" in text:
-        text = text.replace("^", " ")
-    folded = fold(_CAPITALISED.sub(r"\g<0>^", text))  # names: their word stays, their letters do not count
-    chunks = (folded.replace("\n", _LINE_BREAK) if "\n" in folded else folded).split()
-    found = list(map(cache.get, chunks))  # the loops run in C: this is the hot path of bulk scoring
+    chunks = _prepared(text).split()
+    found = list(map(_chunk_cache.get, chunks))  # the loops run in C: this is the hot path of bulk scoring
     if None in found:
-        found = [k if k is not None else cache.setdefault(c, _chunk_keys(c)) for c, k in zip(chunks, found)]
+        found = [k if k is not None else chunk_keys(c) for c, k in zip(chunks, found)]
     keys = list(chain.from_iterable(found))
     if not _NEGATORS.isdisjoint(keys):
         _mark_negation(keys)
+    return keys
+
+
+def _prepared(text: str) -> str:
+    """A text ready to split on whitespace: carets blanked, names marked, folded, line breaks made chunks."""
+    if "^" in text:
+        text = text.replace("^", " ")
+    folded = fold(_CAPITALISED.sub(r"\g<0>^", text))  # names: their word stays, their letters do not count
+    return folded.replace("\n", _LINE_BREAK) if "\n" in folded else folded
+
+
+def batch_chunks(texts: list[str]) -> list[str]:
+    """The whitespace chunks of all the texts in order, each text followed by a ``_TEXT_END`` chunk.
+
+    The texts are prepared and split as one string: one call each instead of one per text.
+    The glue between texts is whitespace around a character that no step reads as part of a
+    word, name or letter case, so the chunks are exactly each text's own (tested on the
+    corpus); a batch where a text holds that character itself is read text by text.
+    """
+    glued = _TEXT_GLUE.join(texts) + _TEXT_GLUE if texts else ""
+    if glued.count(_TEXT_END) == len(texts):
+        return _prepared(glued).split()
+    return [c for t in texts for c in (*(c for c in _prepared(t).split() if c != _TEXT_END), _TEXT_END)]
+
+
+def chunk_keys(chunk: str) -> tuple[str, ...]:
+    """The keys of one whitespace-free chunk, cached (chunks repeat across texts)."""
+    keys = _chunk_cache.get(chunk)
+    if keys is None:
+        if len(_chunk_cache) > _KEY_CACHE_MAX:
+            _chunk_cache.clear()
+        keys = _chunk_cache[chunk] = _chunk_keys(chunk)
     return keys
 
 
@@ -163,8 +191,8 @@ def key_char_grams(key: str, low: int, high: int) -> tuple[str, ...]:
     if key.endswith("^"):
         return ()
     padded = f"~{key[1:]}~" if key.startswith("~") else f" {key} "
-    return tuple(padded[i:i + n] for n in range(low, min(high, len(padded)) + 1)
-                 for i in range(len(padded) - n + 1))
+    size = len(padded)
+    return tuple([padded[i:i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1)])
 
 
 def bigram_pairs(vocabulary: dict[str, int]) -> tuple[np.ndarray, dict[str, int]]:
@@ -185,6 +213,22 @@ def bigram_pairs(vocabulary: dict[str, int]) -> tuple[np.ndarray, dict[str, int]
     return np.array(rows, dtype=np.int64).reshape(-1, 3), extra
 
 
+class TokenBatch(NamedTuple):
+    """Texts read once by :meth:`TokenScorer.read`.
+
+    ``ids`` holds each token's table row (rows 0 and 1 are clause and sentence ends),
+    ``starts``/``lengths`` each text's run of tokens, ``per_token`` each token's feature
+    row (plus the word bigram it starts), and ``bits`` per text the OR of ``bits_of``
+    over its keys (empty when no ``bits_of`` was given).
+    """
+
+    ids: np.ndarray
+    starts: np.ndarray
+    lengths: np.ndarray
+    per_token: np.ndarray
+    bits: list[int]
+
+
 class TokenScorer:
     """Linear scores of texts under a format-3 model, computed from a per-token table.
 
@@ -193,7 +237,12 @@ class TokenScorer:
     row of a token holds, per block, the sum of ``idf * coef`` over the token's features
     and the sum of ``idf**2``; it is filled the first time the token is seen and
     cleared when it reaches ``max_tokens`` rows, which bounds memory on endless input.
+    Whitespace chunks map to their tokens' rows through a second table, cleared with it,
+    so a batch is read with one split and a few numpy passes (:meth:`read`).
     """
+
+    _TABLES = ("_tid", "_keys", "_rows", "_wid", "_stops", "_negators", "_negated", "_bits",
+               "_chunk_id", "_chunk_start", "_chunk_len", "_chunk_rows")
 
     def __init__(self, words: dict[str, Any], chars: dict[str, Any], coef: np.ndarray, max_tokens: int = 100_000):
         self.words, self.chars, self.coef, self.max_tokens = words, chars, coef, max_tokens
@@ -211,12 +260,12 @@ class TokenScorer:
         cols = pairs[:, 0]
         self._bigram_rows = np.hstack([self._word_idf[cols, None] * coef[cols], self._word_idf[cols, None] ** 2])
         self._n_words = n_words
-        self._lock = threading.Lock()  # the table grows while scoring; threads take turns
+        self._lock = threading.Lock()  # the tables grow while scoring; threads take turns
         self._reset()
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickle without the lock and the token table (both are rebuilt on load)."""
-        return {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_tid", "_rows", "_wid")}
+        """Pickle without the lock and the tables (both are rebuilt on load)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_lock" and k not in self._TABLES}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -224,31 +273,46 @@ class TokenScorer:
         self._reset()
 
     def _reset(self) -> None:
-        # the two ends are rows 0 and 1: they add nothing and break word bigrams
+        # the two ends are rows 0 and 1: they add nothing, break word bigrams and end a negation's scope
         self._tid: dict[str, int] = {_CLAUSE_END: 0, _SENTENCE_END: 1}
+        self._keys = [_CLAUSE_END, _SENTENCE_END]
         self._rows = np.zeros((2, 2 * self._n_labels + 2))  # [word sums, word sq, char sums, char sq]
         self._wid = np.full(2, -1, dtype=np.int64)
+        self._stops = np.ones(2, dtype=bool)  # rows that end a negation's scope
+        self._negators = np.zeros(2, dtype=bool)
+        self._negated = np.full(2, -1, dtype=np.int64)  # the row of "~" + key, once a text needed it
+        self._bits: dict[Callable[[str], int], tuple[list[int], np.ndarray]] = {}
+        # chunk 0 is the end of a text; chunk c's rows are _chunk_rows[start:start + len]
+        self._chunk_id: dict[str, int] = {_TEXT_END: 0}
+        self._chunk_start, self._chunk_len = np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64)
+        self._chunk_rows = np.zeros(0, dtype=np.int64)
 
     def scores(self, texts: list[str]) -> np.ndarray:
         """Linear scores (no intercept), shape ``(len(texts), n_labels)``."""
         return self.scores_and_sentences(texts)[0]
 
+    def read(self, texts: list[str], bits_of: Callable[[str], int] | None = None) -> TokenBatch:
+        """The texts' tokens as table rows, their feature rows and (with ``bits_of``) per text the OR of
+        ``bits_of(key)`` over its keys; the same keys as :func:`marked_keys` gives, text by text."""
+        chunks = batch_chunks(texts)
+        with self._lock:  # the tables may grow or be reset by another thread between calls
+            ids, starts, lengths = self._expand(self._chunk_ids(chunks))
+            ids = self._negate(ids, starts, lengths)
+            per_token = self._per_token(ids, starts, lengths)
+            bits = self._text_bits(ids, starts, bits_of) if bits_of is not None else []
+        return TokenBatch(ids, starts, lengths, per_token, bits)
+
     def scores_and_sentences(self, texts: list[str], min_chars: int | None = None,
-                             marked: list[list[str]] | None = None,
                              which: Callable[[np.ndarray], np.ndarray] | None = None,
-                             ) -> tuple[np.ndarray, list[int], np.ndarray]:
+                             tokens: TokenBatch | None = None) -> tuple[np.ndarray, list[int], np.ndarray]:
         """Scores of the texts, and of the sentences :func:`sentence_keys` gives (owner rows, scores).
 
         One tokenisation serves both: a sentence's keys are a run of its text's keys.
         Sentences are scored for texts at least ``min_chars`` long (none when it is ``None``)
-        that ``which`` picks from the texts' scores (all when it is ``None``). ``marked`` is
-        the texts' :func:`marked_keys`, when the caller has them already.
+        that ``which`` picks from the texts' scores (all when it is ``None``). ``tokens`` is
+        the texts' :meth:`read`, when the caller has it already.
         """
-        marked = [marked_keys(t) for t in texts] if marked is None else marked
-        starts, lengths = _bounds(list(map(len, marked)))
-        with self._lock:  # the table may grow or be reset by another thread between calls
-            ids = self._ids(marked)
-            per_token = self._per_token(ids, starts, lengths)
+        ids, starts, lengths, per_token, _ = self.read(texts) if tokens is None else tokens
         z = self._linear(_segment_sums(per_token, starts, lengths))
         if min_chars is None:
             return z, [], z[:0]
@@ -262,16 +326,81 @@ class TokenScorer:
         runs = _segment_sums(per_token, run_starts, run_lengths)
         return z, owners[scored].tolist(), self._linear(runs[scored])
 
-    def _ids(self, marked: list[list[str]]) -> np.ndarray:
-        """Table rows of all keys, in order (rows for new keys are filled first)."""
-        flat = list(chain.from_iterable(marked))
-        ids = list(map(self._tid.get, flat))
-        if None in ids:
-            if len(self._tid) + len(set(flat).difference(self._tid)) > self.max_tokens:
-                self._reset()
-            self._add_missing(set(flat).difference(self._tid))
-            ids = list(map(self._tid.__getitem__, flat))
-        return np.array(ids, dtype=np.int64)
+    def _chunk_ids(self, chunks: list[str]) -> np.ndarray:
+        """Chunk table ids of the chunks (new chunks and their new keys are added first)."""
+        ids = np.fromiter(map(self._chunk_id.get, chunks, repeat(-1)), dtype=np.int64, count=len(chunks))
+        if ids.size == 0 or ids.min() >= 0:
+            return ids
+        new = {chunks[i]: () for i in np.flatnonzero(ids < 0).tolist()}
+        fresh = set(chain.from_iterable(map(chunk_keys, new))).difference(self._tid)
+        if len(self._tid) + len(fresh) > self.max_tokens or len(self._chunk_id) + len(new) > 2 * self.max_tokens:
+            self._reset()
+            new = dict.fromkeys(chunks)
+            del new[_TEXT_END]
+            fresh = set(chain.from_iterable(map(chunk_keys, new))).difference(self._tid)
+        self._add_missing(fresh)
+        self._add_chunks(list(new))
+        return np.fromiter(map(self._chunk_id.__getitem__, chunks), dtype=np.int64, count=len(chunks))
+
+    def _add_chunks(self, chunks: list[str]) -> None:
+        """Add chunks whose keys all have table rows already."""
+        rows = [[self._tid[k] for k in chunk_keys(c)] for c in chunks]
+        lengths = np.array(list(map(len, rows)), dtype=np.int64)
+        self._chunk_id.update(zip(chunks, range(len(self._chunk_id), len(self._chunk_id) + len(chunks))))
+        starts = len(self._chunk_rows) + np.cumsum(lengths) - lengths
+        self._chunk_start = np.concatenate([self._chunk_start, starts])
+        self._chunk_len = np.concatenate([self._chunk_len, lengths])
+        self._chunk_rows = np.concatenate([self._chunk_rows, np.fromiter(chain.from_iterable(rows), dtype=np.int64)])
+
+    def _expand(self, chunk_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The token rows of a batch's chunks in order, and each text's start and length among them."""
+        lengths = self._chunk_len[chunk_ids]
+        ends = np.cumsum(lengths)
+        total = int(ends[-1]) if ends.size else 0
+        ids = self._chunk_rows[np.repeat(self._chunk_start[chunk_ids] - (ends - lengths), lengths) + np.arange(total)]
+        text_ends = ends[chunk_ids == 0]  # chunk 0 closes each text
+        text_lengths = np.diff(text_ends, prepend=0)
+        return ids, text_ends - text_lengths, text_lengths
+
+    def _negate(self, ids: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """The rows with the negation marks of :func:`_mark_negation` applied.
+
+        A token is in a negation's scope when the last scope-ending token before it in its
+        text (clause or sentence end, "but", a negator) is a negator at most
+        ``_NEGATION_WINDOW`` tokens back, and it does not end a scope itself.
+        """
+        negators = self._negators[ids]
+        if not negators.any():
+            return ids
+        stops = self._stops[ids]
+        position = np.arange(len(ids))
+        last_stop = np.maximum.accumulate(np.where(stops, position, -1))
+        before = np.concatenate([[-1], last_stop[:-1]])
+        scoped = (~stops & (before >= np.repeat(starts, lengths)) & negators[before]
+                  & (position - before <= _NEGATION_WINDOW))
+        rows = ids[scoped]
+        unseen = np.unique(rows[self._negated[rows] < 0]).tolist()
+        if unseen:
+            marked = ["~" + self._keys[r] for r in unseen]
+            self._add_missing(set(marked).difference(self._tid))
+            self._negated[unseen] = [self._tid[k] for k in marked]
+        ids = ids.copy()
+        ids[scoped] = self._negated[rows]
+        return ids
+
+    def _text_bits(self, ids: np.ndarray, starts: np.ndarray, bits_of: Callable[[str], int]) -> list[int]:
+        """Per text, the OR of ``bits_of`` over its keys (each row's bits worked out once)."""
+        row_bits, holds = self._bits.get(bits_of, ([], np.zeros(0, dtype=bool)))
+        if len(row_bits) < len(self._keys):
+            added = list(map(bits_of, self._keys[len(row_bits):]))
+            row_bits, holds = row_bits + added, np.concatenate([holds, [b != 0 for b in added]])
+            self._bits[bits_of] = row_bits, holds
+        where = np.flatnonzero(holds[ids])
+        out = [0] * len(starts)
+        owners = np.searchsorted(starts, where, side="right") - 1
+        for owner, row in zip(owners.tolist(), ids[where].tolist()):
+            out[owner] |= row_bits[row]
+        return out
 
     def _per_token(self, ids: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Each token's table row, plus the row of the word bigram it starts (inside its own text).
@@ -279,7 +408,7 @@ class TokenScorer:
         Any run of a text's tokens then sums to the run's features: a bigram never spans a
         clause or sentence end, whose keys have no word id.
         """
-        per_token = self._rows[ids]
+        per_token = self._rows.take(ids, axis=0)  # take: far faster than fancy indexing for rows
         if len(ids) < 2:
             return per_token
         wid = self._wid[ids]
@@ -287,7 +416,7 @@ class TokenScorer:
         known[(starts + lengths - 1)[lengths > 0][:-1]] = False  # the last token of a text starts no bigram
         pos = self._bigrams.get(np.where(known, wid[:-1] * self._n_word_ids + wid[1:], -2))
         found = np.flatnonzero(pos >= 0)
-        per_token[found, :self._n_labels + 1] += self._bigram_rows[pos[found]]
+        per_token[found, :self._n_labels + 1] += self._bigram_rows.take(pos[found], axis=0)
         return per_token
 
     def _linear(self, totals: np.ndarray) -> np.ndarray:
@@ -311,14 +440,22 @@ class TokenScorer:
         found = np.fromiter(map(self.chars["vocabulary"].get, chain.from_iterable(grams), repeat(-1)), dtype=np.int64)
         owner = np.repeat(np.arange(len(new)), list(map(len, grams)))[found >= 0]
         gram = found[found >= 0]
-        if gram.size:
+        if gram.size:  # bincount adds each key's grams in order, as a loop would
             idf = self._char_idf[gram]
-            np.add.at(rows[:, n + 1:2 * n + 1], owner, idf[:, None] * self.coef[self._n_words + gram])
-            np.add.at(rows[:, 2 * n + 1], owner, idf ** 2)
+            values = idf[:, None] * self.coef.take(self._n_words + gram, axis=0)
+            for col in range(n):
+                rows[:, n + 1 + col] = np.bincount(owner, values[:, col], minlength=len(new))
+            rows[:, 2 * n + 1] = np.bincount(owner, idf ** 2, minlength=len(new))
         start = len(self._tid)
         self._tid.update(zip(new, range(start, start + len(new))))
+        self._keys.extend(new)
         self._rows = np.vstack([self._rows, rows])
         self._wid = np.concatenate([self._wid, [self._word_id(_word(k)) for k in new]]).astype(np.int64)
+        negators = [k in _NEGATORS for k in new]
+        self._negators = np.concatenate([self._negators, negators])
+        ends_scope = [n or k[0] == _CLAUSE_END or k == "but" for k, n in zip(new, negators)]
+        self._stops = np.concatenate([self._stops, ends_scope])
+        self._negated = np.concatenate([self._negated, np.full(len(new), -1, dtype=np.int64)])
 
     def _word_id(self, word: str) -> int:
         """A word's id in bigram keys: its unigram column, else its extra id, else -1 (in no bigram)."""

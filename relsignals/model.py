@@ -169,19 +169,24 @@ class StoredModel:
         """Whether the model reads :func:`relsignals.features.marked_keys` (format 3 token features)."""
         return self._scorer is not None and self.pooling == "doc"
 
+    def read(self, texts: list[str], bits_of: Callable[[str], int] | None = None) -> Any:
+        """The texts read into tokens once (:meth:`relsignals.features.TokenScorer.read`), for :meth:`score`
+        and callers that need per-text key bits; token features only."""
+        return self._scorer.read(texts, bits_of)
+
     def score(self, texts: list[str], sentence_min_chars: int | None = None,
-              marked: list[list[str]] | None = None,
-              sentence_filter: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+              sentence_filter: Callable[[np.ndarray], np.ndarray] | None = None,
+              tokens: Any = None) -> tuple[np.ndarray, np.ndarray]:
         """Calibrated probabilities, and per text the best probability of its sentences scored alone.
 
         Sentences are scored only for texts at least ``sentence_min_chars`` long with two or
         more sentences, and (token features) only for the texts ``sentence_filter`` picks from
         the probabilities; the rest (and every text when it is ``None``) get zeros there.
-        ``marked`` passes the texts' token keys when the caller has them (token features only).
+        ``tokens`` passes the texts' :meth:`read` when the caller has it (token features only).
         """
         if self.token_features:
             which = None if sentence_filter is None else (lambda z: sentence_filter(self._sigmoid(z + self.intercept)))
-            z, owners, sentence_z = self._scorer.scores_and_sentences(texts, sentence_min_chars, marked, which)
+            z, owners, sentence_z = self._scorer.scores_and_sentences(texts, sentence_min_chars, which, tokens)
             z, sentence_z = z + self.intercept, sentence_z + self.intercept
         else:
             z = self.decision_function(texts)

@@ -223,22 +223,42 @@ _OTHERS = re.compile(r"\b(?:(?!(?:he|she|it|that|there|what|who|here)'s)\w+'s|"
 _SENTENCE = re.compile(r"[^.!?\n]+")
 
 
-def rule_flags(text: str, words: Iterable[str] | None = None) -> list[str]:
+def rule_flags(text: str, words: Iterable[str] | None = None, hits: int | None = None) -> list[str]:
     """Flags whose patterns match a present, non-negated mention in ``text``.
 
-    ``words`` may pass the text's words (or token keys) when the caller has them: most
-    texts hold no pattern's trigger words, and then the text is not scanned at all.
+    ``words`` may pass the text's words (or token keys) when the caller has them, or
+    ``hits`` the OR of :func:`trigger_bits` over them: most texts hold no pattern's
+    trigger words, and then the text is not scanned at all.
     """
-    clean, triggered = _triggered_by(text, words)
+    return screen(text, words, hits)[0]
+
+
+def screen(text: str, words: Iterable[str] | None = None,
+           hits: int | None = None) -> tuple[list[str], list[re.Pattern[str]]]:
+    """:func:`rule_flags`, and the patterns that match somewhere in ``text`` (present or not).
+
+    One scan serves both the flags and :func:`discounted_spans` (pass it the patterns).
+    """
+    clean, triggered = _triggered_by(text, words, hits)
     if not triggered:
-        return []
+        return [], []
     clean = clean or normalize(text)
-    return [flag for flag, patterns in triggered.items()
-            if any(_present(p, clean) for p, fast in patterns if fast.search(clean))]
+    found = {flag: [p for p, fast in live if fast.search(clean) and p.search(clean)]
+             for flag, live in triggered.items()}
+    flags = [flag for flag, patterns in found.items() if any(_present(p, clean) for p in patterns)]
+    return flags, [p for patterns in found.values() for p in patterns]
 
 
-def _triggered_by(text: str, words: Iterable[str] | None) -> tuple[str | None, dict[str, list[Any]]]:
-    """The normalised text (when it had to be made) and the patterns its words trigger."""
+def trigger_bits(word: str) -> int:
+    """Bit mask of the trigger words in one word or token key (``rule_flags`` takes their OR as ``hits``)."""
+    return _chunk_mask(word)
+
+
+def _triggered_by(text: str, words: Iterable[str] | None,
+                  hits: int | None = None) -> tuple[str | None, dict[str, list[Any]]]:
+    """The normalised text (when it had to be made) and the patterns its words (or ``hits``) trigger."""
+    if hits is not None:
+        return None, _triggered(hits)
     if words is None:
         clean = normalize(text)
         return clean, _triggered(_word_hits_of(clean.split()))
@@ -283,13 +303,6 @@ def _needing() -> dict[int, list[tuple[str, int]]]:
 _NEEDING = _needing()
 
 
-def _mentions(text: str, words: Iterable[str] | None = None) -> list[re.Pattern[str]]:
-    """The patterns that match somewhere in ``text`` (present or not), of any flag."""
-    clean, triggered = _triggered_by(text, words)
-    clean = clean or (normalize(text) if triggered else "")
-    return [p for live in triggered.values() for p, fast in live if fast.search(clean) and p.search(clean)]
-
-
 def _present(pattern: re.Pattern[str], clean: str) -> bool:
     """Whether ``pattern`` matches a present, non-negated mention somewhere in a normalised text."""
     for match in pattern.finditer(clean):
@@ -310,16 +323,17 @@ def _present_match(pattern: re.Pattern[str], sentence: str) -> bool:
     return any(_present_in(sentence, *m.span()) for m in pattern.finditer(sentence))
 
 
-def discounted_spans(text: str, words: Iterable[str] | None = None) -> list[tuple[int, int]]:
+def discounted_spans(text: str, words: Iterable[str] | None = None,
+                     mentioned: list[re.Pattern[str]] | None = None) -> list[tuple[int, int]]:
     """Sentences (or clauses) of ``text`` whose only danger words are negated or past-and-resolved.
 
     "he has never hit me" and "my ex used to hit me" name danger without describing
     it; the classifier rescores a text without these spans before trusting a model flag.
-    ``words`` as for :func:`rule_flags`.
+    ``words`` as for :func:`rule_flags`; ``mentioned`` passes the patterns :func:`screen` found.
     """
     from .text import segments
 
-    mentioned = _mentions(text, words)
+    mentioned = screen(text, words)[1] if mentioned is None else mentioned
     out = []
     for start, end in segments(text) if mentioned else ():
         piece = normalize(text[start:end])

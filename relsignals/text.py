@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+_QUOTE_CHARS = ("\u2019", "\u2018", "\u02bc", "`")  # apostrophes and quotes read as "'"
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CLAUSE_END = re.compile(r"[.!?;:,\n]|\bbut\b")
 _NEGATORS = frozenset((
@@ -39,7 +39,11 @@ def register(name: str) -> Callable[[Callable[..., list[str]]], Callable[..., li
 def fold(text: str) -> str:
     """Lowercase with apostrophes unified (Unicode-normalised first when not plain ASCII)."""
     if not text.isascii():
-        return unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
+        text = unicodedata.normalize("NFKC", text)
+        for quote in _QUOTE_CHARS:  # str.replace scans in C; translate looks up every character
+            if quote in text:
+                text = text.replace(quote, "'")
+        return text.lower()
     # plain ASCII: NFKC and the quote table change nothing but "`"
     return text.replace("`", "'").lower() if "`" in text else text.lower()
 

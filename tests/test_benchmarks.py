@@ -14,3 +14,10 @@ def test_benchmark_smoke_run_prints_its_table():
     assert rows[0] == "| measure | value | target |"
     assert any(r.startswith("| cold start:") for r in rows) and any(r.startswith("| bulk:") for r in rows)
     assert any("rows written / rows read | 1.000 |" in r for r in rows)
+
+
+def test_benchmark_profile_names_every_part():
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "benchmark.py"), "--profile"],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.count("%") == 5 and "classify_many over 1,000" in out.stdout

@@ -1,16 +1,21 @@
 """Token features (model format 3): the fast serving path scores exactly like the training matrix."""
 
+import json
 import pickle
 import re
 import threading
+from functools import reduce
+from operator import or_
 
 import numpy as np
 import pytest
 from scipy import sparse
 
 from relsignals.features import (
+    _TEXT_END,
     TokenScorer,
     _IntMap,
+    batch_chunks,
     fold,
     marked_keys,
     sentence_keys,
@@ -81,6 +86,42 @@ def test_keys_equal_a_regex_over_the_whole_text(train_frame):
 
     for text in list(train_frame["text"][:1500]) + TEXTS + ["a\r\nb", "x\u2028y", "tab\there"]:
         assert marked_keys(text) == reference(text)
+
+
+EDGE_TEXTS = [
+    "", " ", "\n", "\x00", "a \x00 b", "\x01", "x\x01 Bob left", "Tom \x01 Ann", "^", "^^ He ^hit^ me ^",
+    "\u0301he said no", "and then Tom", "Tom", "ΑΣ", "ΣΑΣ' ok", "Σ", "İstanbul İ", "ﬁne Bob ｆｕｌｌ", "a\r\nb",
+    "x\u2028y\u0085z", "tab\there\x1c", "he isn't\nhappy", "not", "never, ever. Not", "she said `no` \u2019cause",
+    "Paris" + " Nora wasn't there" * 20_000, "my bf is not home but fine. " * 4000,
+]
+
+
+def _length_bit(key):
+    return 1 << min(len(key), 70)  # any per-key bits: big ints too
+
+
+def _read_keys(scorer, texts):
+    batch = scorer.read(texts, _length_bit)
+    keys = [scorer._keys[i] for i in batch.ids.tolist()]
+    return [keys[a:a + n] for a, n in zip(batch.starts.tolist(), batch.lengths.tolist())], batch.bits
+
+
+def test_batch_read_gives_each_texts_marked_keys(stored, train_frame):
+    # one split and numpy negation over a whole batch: the same keys as marked_keys text by text,
+    # in batches of any size, with the separator character inside a text, and across table resets
+    from conftest import TEST
+
+    corpus = list(train_frame["text"]) + [json.loads(line)["text"] for line in TEST.read_text().splitlines()]
+    small = TokenScorer(stored._scorer.words, stored._scorer.chars, stored.coef, max_tokens=2_000)
+    for scorer, size in ((stored._scorer, 256), (small, 97), (stored._scorer, 1)):
+        for start in range(0, len(corpus), size):
+            texts = corpus[start:start + size]
+            keys, bits = _read_keys(scorer, texts)
+            assert keys == [marked_keys(t) for t in texts]
+            assert bits == [reduce(or_, map(_length_bit, k), 0) for k in keys]
+    for texts in (EDGE_TEXTS, [t for t in EDGE_TEXTS if "\x01" not in t], EDGE_TEXTS[::-1], [""], []):
+        assert _read_keys(stored._scorer, texts)[0] == [marked_keys(t) for t in texts]
+        assert batch_chunks(texts)[-1:] == ([_TEXT_END] if texts else [])
 
 
 def test_scorer_equals_the_training_matrix(fitted, stored, held_out):

@@ -86,14 +86,19 @@ def _corpus_texts():
 def test_safety_shortcuts_change_no_flag_on_the_corpus():
     # trigger words and prefilters only skip work: on every corpus text (and the parametrised
     # examples) the screen flags exactly what scanning every pattern over every sentence flags
+    from relsignals.classifier import default_classifier
     from relsignals.features import marked_keys
+    from relsignals.safety import trigger_bits
 
     extra = ["I hide my phone", "he kicked me. she'd kill me lol", "self-harm again", "dont want to exist"]
     texts = _corpus_texts() + extra
-    for text in texts:
+    scorer = default_classifier().model._scorer
+    hits = [h for start in range(0, len(texts), 256) for h in scorer.read(texts[start:start + 256], trigger_bits).bits]
+    for text, text_hits in zip(texts, hits):
         expected = _scan_every_pattern(text)
         assert rule_flags(text) == expected
         assert rule_flags(text, marked_keys(text)) == expected
+        assert rule_flags(text, hits=text_hits) == expected
 
 
 def test_safety_triggers_hold_for_every_pattern_match():
@@ -126,3 +131,17 @@ def test_safety_trigger_words_survive_token_keys():
                 assert word not in _first_names()
                 if word in _CANONICAL:
                     assert any(_holds(_CANONICAL[word], w) for w in words), (word, group)
+
+
+def test_screen_patterns_give_the_same_discounted_spans_as_a_fresh_scan():
+    # the classifier hands discounted_spans the patterns screen found (one scan per text)
+    from relsignals.safety import discounted_spans, screen
+
+    texts = _corpus_texts()[::3] + ["He has never hit me.", "my ex used to hit me. now he yells", ""]
+    mentioned = 0
+    for text in texts:
+        flags, patterns = screen(text)
+        mentioned += bool(patterns)
+        assert flags == rule_flags(text)
+        assert discounted_spans(text, mentioned=patterns) == discounted_spans(text)
+    assert mentioned > 50
