@@ -3,7 +3,7 @@
     python scripts/model_card.py
 
 Also refreshes the figure table in README.md. Fills the markers with tables built from
-models/default/meta.json (test and cross-validated
+models/default/meta.json (test, short-probe and cross-validated
 figures), models/baselines/tfidf-lr/meta.json (the baseline's test figures) and
 models/comparison.md (the model-selection table), so no figure in the card is typed by hand.
 """
@@ -62,6 +62,13 @@ def targets(test: dict) -> str:
     return "\n".join(lines)
 
 
+def probe_table(probe: dict) -> str:
+    """The recorded short-probe figures, plus the share of unflagged texts that get a flag."""
+    rows = summary_table({"short probe": probe["overall"]})
+    rows.insert(-1, f"| unflagged texts that get a flag | {probe['overall']['unflagged_texts_flagged']:.3f} |")
+    return "\n".join(rows)
+
+
 def main() -> None:
     meta = json.loads((ROOT / "models" / "default" / "meta.json").read_text())
     base = json.loads((ROOT / "models" / "baselines" / "tfidf-lr" / "meta.json").read_text())
@@ -84,6 +91,8 @@ def main() -> None:
         "SAFETY-CURVE": safety_curve(cv),
         "TARGETS": targets(test),
         "SEGMENT-RULE": (json.dumps(meta["segment_rule"]) if meta.get("segment_rule") else "off"),
+        "LABEL-MAX-DF": (ROOT / "models" / "label_max_df.md").read_text().strip(),
+        "PROBE-SHORT": probe_table(meta["probe_short_metrics"]),
     }
     text = (ROOT / "models" / "MODEL_CARD.in.md").read_text()
     for key, value in fills.items():
