@@ -213,6 +213,24 @@ def bigram_pairs(vocabulary: dict[str, int]) -> tuple[np.ndarray, dict[str, int]
     return np.array(rows, dtype=np.int64).reshape(-1, 3), extra
 
 
+def token_table(keys: list[str], vocabulary: dict[str, int], ngram_range: tuple[int, int]) -> dict[str, np.ndarray]:
+    """The stored token table of a format-3 model's character block: per token key, its n-gram columns.
+
+    ``token_keys`` holds the sorted keys as UTF-8 bytes joined by newlines (keys never hold
+    one), ``token_gram_ids`` each key's in-vocabulary n-gram columns in the order
+    :func:`key_char_grams` gives them (uint16 when the block has at most 65,536 columns), and
+    ``token_gram_offsets`` (int32) where each key's run of ids starts, one more entry than keys.
+    With it :class:`TokenScorer` fills these keys' rows in one numpy pass, exactly as it
+    would key by key.
+    """
+    keys = sorted(set(keys) - {_CLAUSE_END, _SENTENCE_END})
+    ids = [[vocabulary[g] for g in key_char_grams(k, *ngram_range) if g in vocabulary] for k in keys]
+    dtype = np.uint16 if len(vocabulary) <= 1 << 16 else np.int32
+    return {"token_keys": np.frombuffer("\n".join(keys).encode("utf-8"), dtype=np.uint8),
+            "token_gram_offsets": np.concatenate([[0], np.cumsum(list(map(len, ids)))]).astype(np.int32),
+            "token_gram_ids": np.fromiter(chain.from_iterable(ids), dtype=dtype)}
+
+
 class TokenBatch(NamedTuple):
     """Texts read once by :meth:`TokenScorer.read`.
 
@@ -239,10 +257,17 @@ class TokenScorer:
     cleared when it reaches ``max_tokens`` rows, which bounds memory on endless input.
     Whitespace chunks map to their tokens' rows through a second table, cleared with it,
     so a batch is read with one split and a few numpy passes (:meth:`read`).
+
+    When ``chars`` holds a stored token table (:func:`token_table`, written by
+    ``CauseClassifier.export``), the first batch with at least ``PREFILL_MIN_CHUNKS`` new
+    chunks fills the rows of every stored key at once (:meth:`_prefill`); other keys still
+    get theirs the first time they are seen. The rows are the same either way.
     """
 
+    PREFILL_MIN_CHUNKS = 64
+
     _TABLES = ("_tid", "_keys", "_rows", "_wid", "_stops", "_negators", "_negated", "_bits",
-               "_chunk_id", "_chunk_start", "_chunk_len", "_chunk_rows")
+               "_chunk_id", "_chunk_start", "_chunk_len", "_chunk_rows", "_prefilled")
 
     def __init__(self, words: dict[str, Any], chars: dict[str, Any], coef: np.ndarray, max_tokens: int = 100_000):
         self.words, self.chars, self.coef, self.max_tokens = words, chars, coef, max_tokens
@@ -260,12 +285,14 @@ class TokenScorer:
         cols = pairs[:, 0]
         self._bigram_rows = np.hstack([self._word_idf[cols, None] * coef[cols], self._word_idf[cols, None] ** 2])
         self._n_words = n_words
+        self._per_gram: np.ndarray | None = None
         self._lock = threading.Lock()  # the tables grow while scoring; threads take turns
         self._reset()
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickle without the lock and the tables (both are rebuilt on load)."""
-        return {k: v for k, v in self.__dict__.items() if k != "_lock" and k not in self._TABLES}
+        """Pickle without the lock and the tables (rebuilt on load or on first use)."""
+        state = {k: v for k, v in self.__dict__.items() if k != "_lock" and k not in self._TABLES}
+        return {**state, "_per_gram": None}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -276,7 +303,8 @@ class TokenScorer:
         # the two ends are rows 0 and 1: they add nothing, break word bigrams and end a negation's scope
         self._tid: dict[str, int] = {_CLAUSE_END: 0, _SENTENCE_END: 1}
         self._keys = [_CLAUSE_END, _SENTENCE_END]
-        self._rows = np.zeros((2, 2 * self._n_labels + 2))  # [word sums, word sq, char sums, char sq]
+        # [word sums, word sq, char sums, char sq] per row; rows past len(_keys) are spare room for new ones
+        self._rows = np.zeros((2, 2 * self._n_labels + 2))
         self._wid = np.full(2, -1, dtype=np.int64)
         self._stops = np.ones(2, dtype=bool)  # rows that end a negation's scope
         self._negators = np.zeros(2, dtype=bool)
@@ -286,6 +314,7 @@ class TokenScorer:
         self._chunk_id: dict[str, int] = {_TEXT_END: 0}
         self._chunk_start, self._chunk_len = np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64)
         self._chunk_rows = np.zeros(0, dtype=np.int64)
+        self._prefilled = False  # whether the stored token table's rows were added since the last reset
 
     def scores(self, texts: list[str]) -> np.ndarray:
         """Linear scores (no intercept), shape ``(len(texts), n_labels)``."""
@@ -331,16 +360,21 @@ class TokenScorer:
         ids = np.fromiter(map(self._chunk_id.get, chunks, repeat(-1)), dtype=np.int64, count=len(chunks))
         if ids.size == 0 or ids.min() >= 0:
             return ids
-        new = {chunks[i]: () for i in np.flatnonzero(ids < 0).tolist()}
+        missing = np.flatnonzero(ids < 0).tolist()
+        new = dict.fromkeys([chunks[i] for i in missing])
+        if not self._prefilled and len(new) >= self.PREFILL_MIN_CHUNKS:
+            self._prefill()
         fresh = set(chain.from_iterable(map(chunk_keys, new))).difference(self._tid)
         if len(self._tid) + len(fresh) > self.max_tokens or len(self._chunk_id) + len(new) > 2 * self.max_tokens:
             self._reset()
             new = dict.fromkeys(chunks)
             del new[_TEXT_END]
             fresh = set(chain.from_iterable(map(chunk_keys, new))).difference(self._tid)
+            missing = range(len(chunks))  # every id changed
         self._add_missing(fresh)
         self._add_chunks(list(new))
-        return np.fromiter(map(self._chunk_id.__getitem__, chunks), dtype=np.int64, count=len(chunks))
+        ids[missing] = list(map(self._chunk_id.__getitem__, [chunks[i] for i in missing]))
+        return ids
 
     def _add_chunks(self, chunks: list[str]) -> None:
         """Add chunks whose keys all have table rows already."""
@@ -429,38 +463,74 @@ class TokenScorer:
         new = sorted(keys)  # sorted: the table's rows do not depend on set order
         if not new:
             return
-        n = self._n_labels
-        rows = np.zeros((len(new), 2 * n + 2))
-        word_cols = [self._vocabulary.get(_word(k), -1) for k in new]
-        has_word = np.array([c >= 0 for c in word_cols], dtype=bool)
-        cols = np.array([c for c in word_cols if c >= 0], dtype=np.int64)
-        rows[has_word, :n] = self._word_idf[cols, None] * self.coef[cols]
-        rows[has_word, n] = self._word_idf[cols] ** 2
         grams = [key_char_grams(key, *self._char_range) for key in new]
         found = np.fromiter(map(self.chars["vocabulary"].get, chain.from_iterable(grams), repeat(-1)), dtype=np.int64)
         owner = np.repeat(np.arange(len(new)), list(map(len, grams)))[found >= 0]
-        gram = found[found >= 0]
+        self._add_rows(new, owner, found[found >= 0])
+
+    def _prefill(self) -> None:
+        """Add the rows of the stored token table's keys that the table lacks, if they fit under ``max_tokens``."""
+        self._prefilled = True
+        stored = self.chars.get("token_keys")
+        if stored is None:
+            return
+        keys = stored.tobytes().decode("utf-8").split("\n") if stored.size else []
+        offsets = np.asarray(self.chars["token_gram_offsets"], dtype=np.int64)
+        gram = np.asarray(self.chars["token_gram_ids"], dtype=np.int64)
+        lengths = np.diff(offsets)
+        if len(self._tid) > 2:  # keys seen already keep their rows
+            seen = np.fromiter(map(self._tid.__contains__, keys), dtype=bool, count=len(keys))
+            if seen.any():
+                gram = gram[np.repeat(~seen, lengths)]
+                keys, lengths = list(compress(keys, (~seen).tolist())), lengths[~seen]
+        if not keys or len(self._tid) + len(keys) > self.max_tokens:
+            return
+        self._add_rows(keys, np.repeat(np.arange(len(keys)), lengths), gram)
+
+    def _add_rows(self, new: list[str], owner: np.ndarray, gram: np.ndarray) -> None:
+        """Add table rows for the keys ``new``; ``gram`` holds their char n-gram columns in order, ``owner``
+        the key of each."""
+        n = self._n_labels
+        rows = np.zeros((len(new), 2 * n + 2))
+        words = [k[:-1] if k[-1] == "^" else k for k in new]
+        word_cols = np.fromiter(map(self._vocabulary.get, words, repeat(-1)), dtype=np.int64, count=len(new))
+        has_word = word_cols >= 0
+        cols = word_cols[has_word]
+        rows[has_word, :n] = self._word_idf[cols, None] * self.coef[cols]
+        rows[has_word, n] = self._word_idf[cols] ** 2
         if gram.size:  # bincount adds each key's grams in order, as a loop would
-            idf = self._char_idf[gram]
-            values = idf[:, None] * self.coef.take(self._n_words + gram, axis=0)
-            for col in range(n):
-                rows[:, n + 1 + col] = np.bincount(owner, values[:, col], minlength=len(new))
-            rows[:, 2 * n + 1] = np.bincount(owner, idf ** 2, minlength=len(new))
+            per_gram = self._char_values()
+            for col in range(n + 1):
+                rows[:, n + 1 + col] = np.bincount(owner, per_gram[col].take(gram), minlength=len(new))
+        wid = word_cols
+        if self._extra_word_ids:
+            wid[~has_word] = [self._extra_word_ids.get(w, -1) for w in compress(words, (~has_word).tolist())]
         start = len(self._tid)
+        if start + len(new) > len(self._rows):  # grow by half or more: adding a few rows per batch copies little
+            grown = np.zeros((max(start + len(new), len(self._rows) * 3 // 2), self._rows.shape[1]))
+            grown[:start] = self._rows[:start]
+            self._rows = grown
+        self._rows[start:start + len(new)] = rows
         self._tid.update(zip(new, range(start, start + len(new))))
         self._keys.extend(new)
-        self._rows = np.vstack([self._rows, rows])
-        self._wid = np.concatenate([self._wid, [self._word_id(_word(k)) for k in new]]).astype(np.int64)
+        self._wid = np.concatenate([self._wid, wid])
         negators = [k in _NEGATORS for k in new]
         self._negators = np.concatenate([self._negators, negators])
         ends_scope = [n or k[0] == _CLAUSE_END or k == "but" for k, n in zip(new, negators)]
         self._stops = np.concatenate([self._stops, ends_scope])
         self._negated = np.concatenate([self._negated, np.full(len(new), -1, dtype=np.int64)])
 
-    def _word_id(self, word: str) -> int:
-        """A word's id in bigram keys: its unigram column, else its extra id, else -1 (in no bigram)."""
-        col = self._vocabulary.get(word)
-        return col if col is not None else self._extra_word_ids.get(word, -1)
+    def _char_values(self) -> np.ndarray:
+        """Per label, each char n-gram's ``idf * coef``, then each one's ``idf**2``: shape ``(n_labels + 1, n_grams)``.
+
+        Made on first use; a row per label makes gathering one label's values cheap.
+        """
+        if self._per_gram is None:
+            idf, n = self._char_idf, self._n_labels
+            self._per_gram = np.empty((n + 1, len(idf)))  # C order: each label's values side by side
+            self._per_gram[:n] = (idf[:, None] * self.coef[self._n_words:]).T
+            self._per_gram[n] = idf ** 2
+        return self._per_gram
 
 
 class _IntMap:

@@ -199,11 +199,53 @@ _COMPILED = {flag: tuple(re.compile(p) for p in pats) for flag, pats in PATTERNS
 _LEADING_LOOKBEHINDS = re.compile(r"^(?:\(\?<!(?:[^()]|\([^()]*\))*?\))+")
 
 
+_OPTIONAL_GROUP = re.compile(r"\(\?:[^()\\]*\)\?")
+
+
 def _prefilter(pattern: str) -> re.Pattern[str]:
-    """``pattern`` without its word-boundary and leading lookbehind assertions: it matches
-    wherever ``pattern`` does (and more), and is far faster to scan because it starts with
+    """``pattern`` without its word-boundary and leading lookbehind assertions, and without the
+    optional groups a match may open with ("(?:even )?"): it matches wherever ``pattern`` does
+    (or a little later in the same text), and is far faster to scan because it starts with
     literal text, which the regex engine can skip to."""
-    return re.compile(_LEADING_LOOKBEHINDS.sub("", pattern.replace(r"\b", "")))
+    return re.compile(_drop_leading_options(_LEADING_LOOKBEHINDS.sub("", pattern.replace(r"\b", ""))))
+
+
+def _drop_leading_options(pattern: str) -> str:
+    """``pattern`` without the optional groups (no groups inside) found where a match can begin.
+
+    Those places are the start, each top-level ``|``, and the start and each ``|`` of a
+    ``(?:`` group that itself opens at such a place. A match that used a dropped group
+    still holds, after it, a match of the rest.
+    """
+    out, i = [], 0
+    stack = [True]  # per open group (the top level first): whether it opens where a match can begin
+    leading = True
+    while i < len(pattern):
+        if leading:
+            skipped = _OPTIONAL_GROUP.match(pattern, i)
+            if skipped:
+                i = skipped.end()
+                continue
+        char = pattern[i]
+        if char == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            leading = False
+            continue
+        if char == "(":
+            plain = pattern.startswith("(?:", i) or not pattern.startswith("(?", i)
+            stack.append(leading and plain)
+            opened = 3 if pattern.startswith("(?:", i) else 1
+            out.append(pattern[i:i + opened])
+            i += opened
+            leading = stack[-1]
+            continue
+        if char == ")":
+            stack.pop()
+        leading = char == "|" and stack[-1]
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
 _PREFILTERS = {flag: tuple(_prefilter(p) for p in pats) for flag, pats in PATTERNS.items()}

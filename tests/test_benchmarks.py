@@ -14,6 +14,7 @@ def test_benchmark_smoke_run_prints_its_table():
     assert rows[0] == "| measure | value | target |"
     assert any(r.startswith("| cold start:") for r in rows) and any(r.startswith("| bulk:") for r in rows)
     assert any("rows written / rows read | 1.000 |" in r for r in rows)
+    assert any(r.startswith("| bulk:") and "data/test.jsonl" in r for r in rows)  # texts training never saw
 
 
 def test_benchmark_profile_names_every_part():

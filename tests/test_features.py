@@ -151,18 +151,23 @@ def test_scorer_batch_equals_single_and_threads_agree(stored, held_out):
     batch = stored._scorer.scores(held_out)
     singles = np.vstack([stored._scorer.scores([t]) for t in held_out[:60]])
     np.testing.assert_array_equal(singles, batch[:60])
-    out: list = [None] * 8
+    _check_threads(stored._scorer, held_out, batch, 8)
+
+
+def _check_threads(scorer, texts, expected, n):
+    """``n`` threads scoring every ``n``-th text with one scorer get the expected rows."""
+    out: list = [None] * n
 
     def work(k):
-        out[k] = stored._scorer.scores(held_out[k::8])
+        out[k] = scorer.scores(texts[k::n])
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    for k in range(8):
-        np.testing.assert_array_equal(out[k], batch[k::8])
+    for k in range(n):
+        np.testing.assert_array_equal(out[k], expected[k::n])
 
 
 def test_scorer_table_reset_and_pickle_keep_scores(stored, held_out):
@@ -209,3 +214,75 @@ def test_scorer_without_stored_bigram_pairs_and_with_cut_vocabularies(fitted, st
     # "stays calm": features calm (idf 1) and "stays calm" (idf 3): (1*1 + 3*100) / sqrt(1 + 9)
     np.testing.assert_allclose(tiny.scores(["Stays calm", "calm down now"]),
                                [[301 / np.sqrt(10)], [21 / np.sqrt(5)]])
+
+
+def _lazy(scorer):
+    """A copy of a scorer without the stored token table: every row worked out key by key."""
+    chars = {k: v for k, v in scorer.chars.items() if not k.startswith("token_")}
+    return TokenScorer(scorer.words, chars, scorer.coef, max_tokens=scorer.max_tokens)
+
+
+def test_stored_token_table_rows_equal_the_lazily_computed_rows(fitted, stored, small_frame):
+    # every training key is stored with its char n-gram columns; the one-pass fill gives the same floats
+    from relsignals.features import token_table
+
+    chars = stored._scorer.chars
+    keys = chars["token_keys"].tobytes().decode().split("\n")
+    assert keys == sorted({k for t in small_frame["text"] for k in marked_keys(t)} - {"|", "|."})
+    assert chars["token_gram_ids"].dtype == np.uint16 and chars["token_gram_offsets"].dtype == np.int32
+    assert len(chars["token_gram_offsets"]) == len(keys) + 1 and any(k.startswith("~") for k in keys)
+    prefilled = TokenScorer(stored._scorer.words, chars, stored.coef)
+    prefilled._prefill()
+    lazy = _lazy(stored._scorer)
+    lazy._add_missing(set(keys))
+    assert len(prefilled._tid) == len(lazy._tid) == len(keys) + 2
+    rows = np.array([lazy._tid[k] for k in prefilled._keys])
+    np.testing.assert_array_equal(prefilled._rows[:len(rows)], lazy._rows[rows])
+    one_by_one = _lazy(stored._scorer)
+    for key in keys[::25]:  # a key's row does not depend on the keys added with it
+        one_by_one._add_missing({key})
+        np.testing.assert_array_equal(one_by_one._rows[one_by_one._tid[key]], prefilled._rows[prefilled._tid[key]])
+    for name in ("_wid", "_stops", "_negators"):
+        np.testing.assert_array_equal(getattr(prefilled, name), getattr(lazy, name)[rows])
+    again = token_table(keys, chars["vocabulary"], (3, 5))
+    for name, array in again.items():
+        np.testing.assert_array_equal(array, chars[name])
+
+
+def test_stored_token_table_scores_like_the_lazy_path(stored, held_out, small_frame):
+    # batches big enough to prefill, after a few single texts, across resets, pickled, in threads:
+    # the same scores as a model without the table (which loads and scores as before)
+    texts = list(small_frame["text"][:300]) + held_out
+    expected = _lazy(stored._scorer).scores(texts)
+    fresh = TokenScorer(stored._scorer.words, stored._scorer.chars, stored.coef)
+    np.testing.assert_array_equal(np.vstack([fresh.scores([t]) for t in texts[:5]]), expected[:5])
+    assert not fresh._prefilled  # a single text does not pay for the whole table
+    np.testing.assert_array_equal(fresh.scores(texts), expected)
+    assert fresh._prefilled
+    small = TokenScorer(stored._scorer.words, stored._scorer.chars, stored.coef, max_tokens=len(fresh._tid) // 2)
+    np.testing.assert_array_equal(np.vstack([small.scores(texts[i:i + 100]) for i in range(0, len(texts), 100)]),
+                                  expected)
+    snug = TokenScorer(stored._scorer.words, stored._scorer.chars, stored.coef, max_tokens=len(fresh._tid) + 50)
+    for _ in range(3):  # fills, resets, fills again
+        np.testing.assert_array_equal(snug.scores(texts[::-1]), expected[::-1])
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(fresh)).scores(texts), expected)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(stored._scorer)).scores(texts), expected)
+    _check_threads(TokenScorer(stored._scorer.words, stored._scorer.chars, stored.coef), texts, expected, 4)
+
+
+def test_stored_token_table_is_optional_on_disk(fitted, stored, held_out, tmp_path):
+    from relsignals.model import from_npz, to_npz
+
+    payload = fitted.export()
+    to_npz(payload, tmp_path / "with.npz")
+    loaded = StoredModel(from_npz(tmp_path / "with.npz"))
+    assert loaded._scorer.chars["token_gram_ids"].dtype == np.uint16
+    for block in payload["blocks"]:
+        for name in ("token_keys", "token_gram_offsets", "token_gram_ids"):
+            block.pop(name, None)
+    to_npz(payload, tmp_path / "without.npz")
+    without = StoredModel(from_npz(tmp_path / "without.npz"))
+    assert "token_keys" not in without._scorer.chars
+    expected = stored.predict_proba(held_out)
+    np.testing.assert_array_equal(loaded.predict_proba(held_out), expected)
+    np.testing.assert_array_equal(without.predict_proba(held_out), expected)

@@ -145,3 +145,17 @@ def test_screen_patterns_give_the_same_discounted_spans_as_a_fresh_scan():
         assert flags == rule_flags(text)
         assert discounted_spans(text, mentioned=patterns) == discounted_spans(text)
     assert mentioned > 50
+
+
+def test_prefilters_drop_only_optional_groups_a_match_can_open_with():
+    # "(?:even )?" before the take-no alternatives left the scan no literal to skip to
+    from relsignals.safety import _PREFILTERS, PATTERNS, _drop_leading_options
+
+    assert _drop_leading_options(r"(?:won't take no|(?:even )?(?:after|when) i said no)") == (
+        r"(?:won't take no|(?:after|when) i said no)")
+    assert _drop_leading_options(r"(?:a )?(?:b )?x|(?:c)?y(?:d)?") == r"x|y(?:d)?"
+    for kept in (r"foo (?:(?:a )?b|c)", r"\(?:a)?b", r"(?<!(?:a)?)b|(?=(?:q)?)z", r"(?:(?:a(?:b))?c)"):
+        assert _drop_leading_options(kept) == kept
+    fast = dict(zip(PATTERNS["abuse"], _PREFILTERS["abuse"]))
+    take_no = next(p for p in PATTERNS["abuse"] if "take no|" in p)
+    assert "even" not in fast[take_no].pattern and fast[take_no].search("and even after i said no")

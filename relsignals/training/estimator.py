@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -298,6 +299,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         need_oof = self.calibrate or self.thresholds == "cv"
         oof, oof_segments = self._oof_decisions(texts, Y) if need_oof and self.cv > 1 else (None, None)
         self.vectorizers_, self.coef_, self.intercept_ = self._fit_core(texts, Y)
+        self.token_keys_ = self._token_keys(texts)
         self.segment_rule_ = None
         if oof is None:
             self.calib_a_, self.calib_b_ = np.ones(Y.shape[1]), np.zeros(Y.shape[1])
@@ -310,6 +312,14 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         self.oof_segment_proba_ = np.where(found, self._sigmoid(np.where(found, oof_segments, 0.0)), 0.0)
         self._fit_thresholds(self.oof_proba_, Y, texts)
         return self
+
+    def _token_keys(self, texts: list[str]) -> list[str] | None:
+        """The distinct token keys of the training texts (token features only), for the stored token table."""
+        if not self.token_features:
+            return None
+        from ..features import marked_keys
+
+        return sorted(set(chain.from_iterable(map(marked_keys, texts))))
 
     def _check_label_max_df(self) -> None:
         limits = self.label_max_df or {}
@@ -358,6 +368,11 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
             pairs, extra = bigram_pairs(blocks[0]["vocabulary"])
             if not extra:
                 blocks[0]["bigram_pairs"] = pairs
+            keys = getattr(self, "token_keys_", None)  # absent in estimators fitted before it was stored
+            if keys is not None:  # each training key's char n-gram columns: serving skips working them out
+                from ..features import token_table
+
+                blocks[1].update(token_table(keys, blocks[1]["vocabulary"], tuple(self.char_ngram_range)))
         return {"format_version": self.format_version, "labels": [str(c) for c in self.classes_], "blocks": blocks,
                 "coef": self.coef_.astype(np.float32), "intercept": self.intercept_,
                 "calib_a": self.calib_a_, "calib_b": self.calib_b_, "thresholds": self.thresholds_,
