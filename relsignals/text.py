@@ -193,7 +193,9 @@ def lemma_ngrams(text: str, ngram_range: tuple[int, int] = (1, 2), negation: boo
 
 
 _SENTENCE_SPAN = re.compile(r"[^.!?\n]+[.!?]*")
-_CLAUSE_BREAK = re.compile(r"[,;:()]|\s(?:and|but|so|because|since|cause|cuz|bc)\s", re.IGNORECASE)
+# "so" ends a clause only before a new subject ("so he left"), not as "so distant"
+_CLAUSE_BREAK = re.compile(r"[,;:()]|\s(?:and|but|because|since|cause|cuz|bc)\s"
+                           r"|\sso\s(?=(?:i|i'm|he|she|we|they|you|it|my|his|her|our|their|now|then)\b)", re.IGNORECASE)
 _MIN_SEGMENT_WORDS = 2
 
 

@@ -70,6 +70,19 @@ def test_every_label_and_flag_has_evidence_from_the_model(bundled):
             assert e.weight == pytest.approx(float(bundled.model.predict_proba([e.text])[0, column]), abs=1e-6)
 
 
+@pytest.mark.parametrize("text, clauses", [
+    ("he's been so distant since he got promoted, he won't talk to me",
+     ["he's been so distant", "he got promoted", "he won't talk to me"]),
+    ("i was tired so i left and she cried", ["i was tired", "i left", "she cried"]),
+    ("He is so stressed. So he yells.", ["He is so stressed.", "So he yells."]),
+])
+def test_evidence_units_are_sentences_or_clauses(text, clauses):
+    """A one-sentence text is cut into clauses; "so" cuts only before a new subject, not in "so distant"."""
+    from relsignals.text import segments
+
+    assert [text[a:b] for a, b in segments(text)] == clauses
+
+
 def test_evidence_can_be_skipped_for_bulk_work():
     text = "she moved abroad for a new job and now she never has time for me"
     assert relsignals.classify(text, evidence=False).evidence == {}
