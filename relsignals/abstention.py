@@ -25,22 +25,37 @@ EMPTY_TEXT = "empty text"
 
 def decide(cause_proba: np.ndarray, cause_thresholds: np.ndarray, gate_proba: np.ndarray | None = None,
            gate_thresholds: np.ndarray | None = None,
-           support: np.ndarray | None = None) -> tuple[np.ndarray, list[str | None]]:
+           support: np.ndarray | None = None, share: float = 0.0) -> tuple[np.ndarray, list[str | None]]:
     """Cause indicators (n_texts, 9) and one reason per text (``None`` when labels were given).
 
     ``gate_proba`` has the columns of :data:`GATES`; without it (a model trained
-    without gates) labels are the causes above their thresholds. ``support`` marks
-    causes that one sentence of a long text states on its own (:func:`segment_support`):
-    they need only the relationship gate.
+    without gates) labels are the causes above their thresholds, keeping only those
+    at least ``share`` times as sure as the text's surest (:func:`strong_causes`).
+    ``support`` marks causes that one sentence of a long text states on its own
+    (:func:`segment_support`): they need only the relationship gate.
     """
     import numpy as np
 
-    pred = cause_proba >= cause_thresholds
+    pred = strong_causes(cause_proba >= cause_thresholds, cause_proba, share)
     support = np.zeros_like(pred) if support is None else support
     if gate_proba is None or gate_thresholds is None:
         pred = pred | support
         return pred, [None if row.any() else NO_CAUSE for row in pred]
     return apply_gates(pred, cause_proba, np.asarray(gate_proba >= gate_thresholds), support)
+
+
+def strong_causes(chosen: np.ndarray, cause_proba: np.ndarray, share: float) -> np.ndarray:
+    """``chosen`` without the causes scoring under ``share`` times the best chosen cause of their text.
+
+    A text's surest cause always stays, so abstention is unchanged; weak extra causes
+    ("stress 0.97, relationship_trauma 0.34") go.
+    """
+    import numpy as np
+
+    if share <= 0:
+        return chosen
+    best = np.where(chosen, cause_proba, 0.0).max(axis=1, keepdims=True)
+    return chosen & (cause_proba >= share * best)
 
 
 def apply_gates(pred: np.ndarray, cause_proba: np.ndarray, passed: np.ndarray,

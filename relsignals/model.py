@@ -137,6 +137,8 @@ class StoredModel:
         # A long text also gets a cause when one of its sentences alone is this sure of it (and
         # the whole text at least ``lo``); see relsignals.abstention. Absent in older models.
         self.segment_rule: dict[str, float] | None = payload.get("segment_rule")
+        # Causes under this share of a text's surest cause are dropped (relsignals.abstention); 0 before 0.3.2.
+        self.cause_share = float(payload.get("cause_share", 0.0))
         if self.coef.shape != (offset, len(self.labels)):
             raise ModelLoadError(f"model arrays disagree: coef {self.coef.shape}, features {offset}")
         self._scorer = _token_scorer(payload["blocks"], self.coef)

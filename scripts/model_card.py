@@ -92,6 +92,7 @@ def main() -> None:
         "SAFETY-CURVE": safety_curve(cv),
         "TARGETS": targets(test),
         "SEGMENT-RULE": (json.dumps(meta["segment_rule"]) if meta.get("segment_rule") else "off"),
+        "CAUSE-SHARE": f"{meta.get('cause_share', 0.0):.1f}",
         "LABEL-MAX-DF": (ROOT / "models" / "label_max_df.md").read_text().strip(),
         "PROBE-SHORT": probe_table(meta["probe_short_metrics"]),
     }

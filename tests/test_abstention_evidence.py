@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import relsignals
-from relsignals.abstention import NO_CAUSE, NOT_RELATIONSHIP, abstention_rates, decide, tune_gates
+from relsignals.abstention import NO_CAUSE, NOT_RELATIONSHIP, abstention_rates, decide, strong_causes, tune_gates
 
 
 def test_decide_applies_gates_and_falls_back_to_the_best_cause():
@@ -20,6 +20,17 @@ def test_decide_applies_gates_and_falls_back_to_the_best_cause():
     pred, reasons = decide(causes, thresholds, gates, np.array([0.5, 0.5]))
     assert reasons == [NOT_RELATIONSHIP, NO_CAUSE, None, NO_CAUSE]
     assert pred.tolist() == [[False] * 3, [False] * 3, [False, True, False], [False] * 3]
+
+
+def test_strong_causes_drops_weak_extra_causes_but_keeps_the_surest():
+    chosen = np.array([[True, True, True], [False, True, True], [False, False, False]])
+    proba = np.array([[0.9, 0.5, 0.3], [0.95, 0.4, 0.3], [0.2, 0.1, 0.0]])
+    kept = strong_causes(chosen, proba, 0.5)
+    np.testing.assert_array_equal(kept, [[True, True, False], [False, True, True], [False, False, False]])
+    np.testing.assert_array_equal(strong_causes(chosen, proba, 0.0), chosen)
+    assert (kept.any(axis=1) == chosen.any(axis=1)).all()  # abstention never changes
+    pred, _ = decide(proba, np.full(3, 0.25), share=0.5)
+    np.testing.assert_array_equal(pred, [[True, True, False], [True, False, False], [False, False, False]])
 
 
 def test_decide_without_gates_uses_thresholds_only():

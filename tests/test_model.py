@@ -61,6 +61,22 @@ def test_model_label_max_df_is_checked(small_frame, limits, needle):
         CauseClassifier(cv=1, label_max_df=limits).fit(texts, y)
 
 
+def test_model_cause_share_is_tuned_exported_and_optional(small_estimator, small_model_dir):
+    from relsignals.model import from_npz
+
+    assert small_estimator.cause_share_ in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7)
+    payload = from_npz(small_model_dir / "model.npz")
+    assert payload["cause_share"] == small_estimator.cause_share_
+    del payload["cause_share"]  # a model from before 0.3.2 keeps every cause above its threshold
+    assert StoredModel(payload).cause_share == 0.0
+    proba = small_estimator.predict_proba(SAMPLE)
+    pred = small_estimator.predict(SAMPLE)
+    causes = slice(0, 9)
+    kept = proba[:, causes] >= small_estimator.cause_share_ * np.where(pred[:, causes], proba[:, causes], 0).max(
+        axis=1, keepdims=True)
+    assert not (pred[:, causes].astype(bool) & ~kept).any()
+
+
 def test_model_fit_is_reproducible(small_frame):
     texts, y = list(small_frame["text"][:250]), targets(small_frame[:250])
     a = CauseClassifier(cv=2, random_state=3).fit(texts, y).predict_proba(SAMPLE)

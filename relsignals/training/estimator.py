@@ -24,7 +24,7 @@ from sklearn.model_selection import KFold
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 
-from ..abstention import GATES, decide, segment_support, threshold_grid, tune_gates
+from ..abstention import GATES, decide, segment_support, strong_causes, threshold_grid, tune_gates
 from ..classifier import check_texts
 from ..model import FORMAT_VERSION, POOL_MIN_CHARS, max_pool, segment_max, segment_pieces
 from ..taxonomy import CAUSE_IDS, SAFETY_FLAGS
@@ -34,6 +34,7 @@ DEFAULT_CLASSES = CAUSE_IDS + SAFETY_FLAGS + GATES
 # Columns that may only use features found in at most this share of the training texts (see _fit_linear).
 DEFAULT_LABEL_MAX_DF = {"abuse": 0.1, "self_harm": 0.1, "has_cause": 0.3}
 _GRID = threshold_grid()
+_SHARES = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7)
 _MIN_POSITIVES = 3
 
 
@@ -47,6 +48,13 @@ def _cost_threshold(y: np.ndarray, p: np.ndarray, miss_cost: float, always: np.n
     costs = [miss_cost * np.sum(~((p >= t) | always) & (y == 1)) + np.sum(((p >= t) | always) & (y == 0))
              for t in grid]
     return float(grid[int(np.argmin(costs))])
+
+
+def _macro_f1(Y: np.ndarray, pred: np.ndarray) -> float:
+    """Macro F1 over the nine causes of indicator matrices."""
+    from .metrics import per_label
+
+    return float(np.mean([m["f1"] for m in per_label(Y.astype(bool), pred, CAUSE_IDS).values()]))
 
 
 def _best_threshold(y: np.ndarray, p: np.ndarray, beta: float) -> float:
@@ -74,7 +82,9 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
     ``abstain_targets``. ``label_max_df`` maps a column to the largest share of training
     texts a feature may appear in and still be used by it (``None``: all use every feature). With
     ``segment_rule`` a long text also gets a cause that one of its sentences states
-    clearly on its own (``segment_rule_``: the cut-offs, chosen on held-out scores).
+    clearly on its own (``segment_rule_``: the cut-offs, chosen on held-out scores). A cause
+    scoring under ``cause_share`` times the text's surest cause is dropped (``"cv"``: the
+    share that most raises macro F1 on held-out scores, in ``cause_share_``).
 
     >>> clf = CauseClassifier(cv=2, min_df=1).fit(texts, label_lists)   # doctest: +SKIP
     >>> clf.predict_proba(["he won't talk to me"]).shape                  # doctest: +SKIP
@@ -87,7 +97,8 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                  max_features: int | None = 200_000, C: float = 8.0, class_weight: str | None = "balanced",
                  label_max_df: dict[str, float] | None = DEFAULT_LABEL_MAX_DF,
                  calibrate: bool = True, thresholds: str | float = "cv", safety_miss_cost: float | None = 10.0,
-                 abstain_targets: tuple[float, float] = (0.85, 0.90), segment_rule: bool = True, cv: int = 5,
+                 abstain_targets: tuple[float, float] = (0.85, 0.90), segment_rule: bool = True,
+                 cause_share: float | str = "cv", cv: int = 5,
                  pooling: str = "doc", token_features: bool = True,
                  random_state: int = 0, n_jobs: int | None = None, progress: bool = False):
         self.classes = classes
@@ -107,6 +118,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         self.safety_miss_cost = safety_miss_cost
         self.abstain_targets = abstain_targets
         self.segment_rule = segment_rule
+        self.cause_share = cause_share
         self.cv = cv
         self.pooling = pooling
         self.token_features = token_features
@@ -249,9 +261,10 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         if not all(c in classes for c in CAUSE_IDS):
             return
         causes = [classes.index(c) for c in CAUSE_IDS]
+        self.cause_share_ = self._tune_share(oof_proba[:, causes], self.thresholds_[causes], Y[:, causes])
         if self.segment_rule:
             self.segment_rule_ = self._tune_segment_rule(oof_proba[:, causes], self.oof_segment_proba_[:, causes],
-                                                         self.thresholds_[causes], Y[:, causes])
+                                                         self.thresholds_[causes], Y[:, causes], self.cause_share_)
         if all(g in classes for g in GATES):
             gates = [classes.index(g) for g in GATES]
             support = segment_support(oof_proba[:, causes], self.oof_segment_proba_[:, causes], self.segment_rule_)
@@ -259,20 +272,22 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                                                  oof_proba[:, gates], Y[:, causes].any(axis=1),
                                                  tuple(self.abstain_targets), support=support)
 
+    def _tune_share(self, doc: np.ndarray, thresholds: np.ndarray, Y: np.ndarray) -> float:
+        """``cause_share`` as given, or (``"cv"``) the share that most raises macro F1 on held-out scores."""
+        if self.cause_share != "cv":
+            return float(self.cause_share)
+        scores = [_macro_f1(Y, decide(doc, thresholds, share=share)[0]) for share in _SHARES]
+        return _SHARES[int(np.argmax(np.round(scores, 4)))]
+
     @staticmethod
     def _tune_segment_rule(doc: np.ndarray, seg: np.ndarray, thresholds: np.ndarray,
-                           Y: np.ndarray) -> dict[str, float] | None:
+                           Y: np.ndarray, share: float = 0.0) -> dict[str, float] | None:
         """The (hi, lo) pair that most raises cause macro F1 on held-out scores; None if none helps."""
-        from .metrics import per_label
-
-        def macro_f1(pred: np.ndarray) -> float:
-            return float(np.mean([m["f1"] for m in per_label(Y.astype(bool), pred, CAUSE_IDS).values()]))
-
-        best, best_rule = macro_f1(decide(doc, thresholds)[0]), None
+        best, best_rule = _macro_f1(Y, decide(doc, thresholds, share=share)[0]), None
         for hi in (0.8, 0.85, 0.9, 0.95, 0.98, 0.99):
             for lo in (0.0, 0.05, 0.1, 0.2):
                 rule = {"min_chars": POOL_MIN_CHARS, "hi": hi, "lo": lo}
-                score = macro_f1(decide(doc, thresholds, support=segment_support(doc, seg, rule))[0])
+                score = _macro_f1(Y, decide(doc, thresholds, support=segment_support(doc, seg, rule), share=share)[0])
                 if score > best + 1e-4:
                     best, best_rule = score, rule
         return best_rule
@@ -301,6 +316,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         self.vectorizers_, self.coef_, self.intercept_ = self._fit_core(texts, Y)
         self.token_keys_ = self._token_keys(texts)
         self.segment_rule_ = None
+        self.cause_share_ = 0.0 if self.cause_share == "cv" else float(self.cause_share)
         if oof is None:
             self.calib_a_, self.calib_b_ = np.ones(Y.shape[1]), np.zeros(Y.shape[1])
             self.thresholds_ = np.full(Y.shape[1], 0.5 if self.thresholds == "cv" else float(self.thresholds))
@@ -350,8 +366,13 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         return np.where(found, self._sigmoid(np.where(found, z, 0.0)), 0.0)
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
-        """Label indicator matrix, each label cut at its own threshold."""
-        return (self.predict_proba(X) >= self.thresholds_).astype(int)
+        """Label indicator matrix, each label cut at its own threshold (weak extra causes dropped)."""
+        proba = self.predict_proba(X)
+        pred = proba >= self.thresholds_
+        causes = [list(self.classes_).index(c) for c in CAUSE_IDS if c in self.classes_]
+        if len(causes) == len(CAUSE_IDS):
+            pred[:, causes] = strong_causes(pred[:, causes], proba[:, causes], getattr(self, "cause_share_", 0.0))
+        return pred.astype(int)
 
     def export(self) -> dict[str, Any]:
         """The plain-array payload that :class:`relsignals.model.StoredModel` serves."""
@@ -376,4 +397,5 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         return {"format_version": self.format_version, "labels": [str(c) for c in self.classes_], "blocks": blocks,
                 "coef": self.coef_.astype(np.float32), "intercept": self.intercept_,
                 "calib_a": self.calib_a_, "calib_b": self.calib_b_, "thresholds": self.thresholds_,
-                "pooling": self.pooling, "segment_rule": getattr(self, "segment_rule_", None)}
+                "pooling": self.pooling, "segment_rule": getattr(self, "segment_rule_", None),
+                "cause_share": float(getattr(self, "cause_share_", 0.0))}
