@@ -204,22 +204,27 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         coef, intercept = self._fit_linear(self._transform(vectorizers, texts), Y)
         return vectorizers, coef, intercept
 
-    def _oof_decisions(self, texts: list[str], Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Out-of-fold decision values of each text and of its best sentence (long texts only).
+    def _fit_with_oof(self, texts: list[str], Y: np.ndarray, need_oof: bool):
+        """The fit on all texts, and (``need_oof``) out-of-fold decision values of each text and of its
+        best sentence (long texts only).
 
-        Each text is scored by a model that never saw it; folds run ``n_jobs`` at a time.
+        Each text is scored by a model that never saw it. The folds and the fit on all texts
+        are independent jobs, run ``n_jobs`` at a time, so no core idles while the last fold runs.
         """
         from joblib import Parallel, delayed
 
+        folds = list(KFold(self.cv, shuffle=True, random_state=self.random_state).split(texts)) if need_oof else []
+        if self.progress and folds:
+            print(f"relsignals: cross-validating {len(folds)} folds, {self.n_jobs or 1} at a time", file=sys.stderr)
+        jobs = [delayed(self._score_fold)(texts, Y, tr, te) for tr, te in folds] + [delayed(self._fit_core)(texts, Y)]
+        *scored, core = Parallel(n_jobs=self.n_jobs)(jobs)
+        if not folds:
+            return core, None, None
         oof = np.zeros(Y.shape, dtype=np.float64)
         oof_segments = np.full(Y.shape, -np.inf)
-        folds = list(KFold(self.cv, shuffle=True, random_state=self.random_state).split(texts))
-        if self.progress:
-            print(f"relsignals: cross-validating {len(folds)} folds, {self.n_jobs or 1} at a time", file=sys.stderr)
-        scored = Parallel(n_jobs=self.n_jobs)(delayed(self._score_fold)(texts, Y, tr, te) for tr, te in folds)
         for (_, test_idx), (decisions, segments) in zip(folds, scored):
             oof[test_idx], oof_segments[test_idx] = decisions, segments
-        return oof, oof_segments
+        return core, oof, oof_segments
 
     def _score_fold(self, texts: list[str], Y: np.ndarray, train_idx: np.ndarray,
                     test_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -312,8 +317,8 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = np.array(binarizer.classes_)
         self._check_label_max_df()
         need_oof = self.calibrate or self.thresholds == "cv"
-        oof, oof_segments = self._oof_decisions(texts, Y) if need_oof and self.cv > 1 else (None, None)
-        self.vectorizers_, self.coef_, self.intercept_ = self._fit_core(texts, Y)
+        core, oof, oof_segments = self._fit_with_oof(texts, Y, need_oof and self.cv > 1)
+        self.vectorizers_, self.coef_, self.intercept_ = core
         self.token_keys_ = self._token_keys(texts)
         self.segment_rule_ = None
         self.cause_share_ = 0.0 if self.cause_share == "cv" else float(self.cause_share)
