@@ -115,7 +115,7 @@ class Classifier:
         pred, reasons = decide(cause_probs, self._cause_thresholds, gate_probs, self._gate_thresholds, support,
                                self.model.cause_share)
         hits = tokens.bits if tokens is not None else [None] * len(texts)
-        screened = [screen(t, None, h) for t, h in zip(texts, hits)]
+        screened = [screen(t, h) for t, h in zip(texts, hits)]
         rules = [flags for flags, _ in screened]
         danger = self._flag_probs(texts, probs, rules, [mentioned for _, mentioned in screened])
         ranked = np.argsort(-cause_probs, axis=1, kind="stable")
@@ -148,7 +148,7 @@ class Classifier:
         redo = {}
         for row in np.flatnonzero(over).tolist():  # only a flag the model raises can need rescoring
             if any(p >= self._flag_thresholds[f] and f not in rule_hits[row] for f, p in out[row].items()):
-                spans = discounted_spans(texts[row], None, mentions[row])
+                spans = discounted_spans(texts[row], mentions[row])
                 if spans:
                     redo[row] = without_spans(texts[row], spans)
         if redo:

@@ -594,12 +594,6 @@ def _sentence_runs(ids: np.ndarray, starts: np.ndarray,
     return owner, run_starts, run_lengths
 
 
-def _bounds(lengths: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Start offsets and lengths of consecutive runs."""
-    sizes = np.asarray(lengths, dtype=np.int64)
-    return np.cumsum(sizes) - sizes, sizes
-
-
 def _segment_sums(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Per segment, the sum of its rows of ``values``; segments tile ``values`` in order, empty ones give zeros.
 

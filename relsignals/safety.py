@@ -10,10 +10,8 @@ flag only counts if it still fires with those sentences cut out.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import lru_cache, reduce
 from operator import or_
-from typing import Any
 
 from .text import normalize
 
@@ -151,14 +149,12 @@ _trigger_holders: set[str] = set()  # the cached words that hold a trigger word
 _seen: set[str] = set()  # the cached words (a set: a superset test is one C call)
 
 
-def _word_hits_of(words: Iterable[str]) -> int:
+def _word_hits_of(words: list[str]) -> int:
     """Bit mask of the trigger words among ``words`` (each distinct word's bits worked out once)."""
     if len(_word_hits) > 100_000:
         _word_hits.clear()
         _trigger_holders.clear()
         _seen.clear()
-    if not isinstance(words, (list, tuple)):
-        words = list(words)
     if not _seen.issuperset(words):
         for word in set(words).difference(_seen):
             mask = _word_hits[word] = _chunk_mask(word)
@@ -265,26 +261,29 @@ _OTHERS = re.compile(r"\b(?:(?!(?:he|she|it|that|there|what|who|here)'s)\w+'s|"
 _SENTENCE = re.compile(r"[^.!?\n]+")
 
 
-def rule_flags(text: str, words: Iterable[str] | None = None, hits: int | None = None) -> list[str]:
+def rule_flags(text: str, hits: int | None = None) -> list[str]:
     """Flags whose patterns match a present, non-negated mention in ``text``.
 
-    ``words`` may pass the text's words (or token keys) when the caller has them, or
-    ``hits`` the OR of :func:`trigger_bits` over them: most texts hold no pattern's
-    trigger words, and then the text is not scanned at all.
+    ``hits`` may pass the OR of :func:`trigger_bits` over the text's words (or token keys)
+    when the caller has them: most texts hold no pattern's trigger words, and then the
+    text is not scanned at all.
     """
-    return screen(text, words, hits)[0]
+    return screen(text, hits)[0]
 
 
-def screen(text: str, words: Iterable[str] | None = None,
-           hits: int | None = None) -> tuple[list[str], list[re.Pattern[str]]]:
+def screen(text: str, hits: int | None = None) -> tuple[list[str], list[re.Pattern[str]]]:
     """:func:`rule_flags`, and the patterns that match somewhere in ``text`` (present or not).
 
     One scan serves both the flags and :func:`discounted_spans` (pass it the patterns).
     """
-    clean, triggered = _triggered_by(text, words, hits)
+    clean = None
+    if hits is None:
+        clean = normalize(text)
+        hits = _word_hits_of(clean.split())
+    triggered = _triggered(hits)
     if not triggered:
         return [], []
-    clean = clean or normalize(text)
+    clean = normalize(text) if clean is None else clean
     found = {flag: [p for p, fast in live if fast.search(clean) and p.search(clean)]
              for flag, live in triggered.items()}
     flags = [flag for flag, patterns in found.items() if any(_present(p, clean) for p in patterns)]
@@ -294,17 +293,6 @@ def screen(text: str, words: Iterable[str] | None = None,
 def trigger_bits(word: str) -> int:
     """Bit mask of the trigger words in one word or token key (``rule_flags`` takes their OR as ``hits``)."""
     return _chunk_mask(word)
-
-
-def _triggered_by(text: str, words: Iterable[str] | None,
-                  hits: int | None = None) -> tuple[str | None, dict[str, list[Any]]]:
-    """The normalised text (when it had to be made) and the patterns its words (or ``hits``) trigger."""
-    if hits is not None:
-        return None, _triggered(hits)
-    if words is None:
-        clean = normalize(text)
-        return clean, _triggered(_word_hits_of(clean.split()))
-    return None, _triggered(_word_hits_of(words))
 
 
 @lru_cache(maxsize=4096)
@@ -365,17 +353,16 @@ def _present_match(pattern: re.Pattern[str], sentence: str) -> bool:
     return any(_present_in(sentence, *m.span()) for m in pattern.finditer(sentence))
 
 
-def discounted_spans(text: str, words: Iterable[str] | None = None,
-                     mentioned: list[re.Pattern[str]] | None = None) -> list[tuple[int, int]]:
+def discounted_spans(text: str, mentioned: list[re.Pattern[str]] | None = None) -> list[tuple[int, int]]:
     """Sentences (or clauses) of ``text`` whose only danger words are negated or past-and-resolved.
 
     "he has never hit me" and "my ex used to hit me" name danger without describing
     it; the classifier rescores a text without these spans before trusting a model flag.
-    ``words`` as for :func:`rule_flags`; ``mentioned`` passes the patterns :func:`screen` found.
+    ``mentioned`` passes the patterns :func:`screen` found (else the text is screened here).
     """
     from .text import segments
 
-    mentioned = screen(text, words)[1] if mentioned is None else mentioned
+    mentioned = screen(text)[1] if mentioned is None else mentioned
     out = []
     for start, end in segments(text) if mentioned else ():
         piece = normalize(text[start:end])
