@@ -372,12 +372,16 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
         """Label indicator matrix, each label cut at its own threshold (weak extra causes dropped)."""
-        proba = self.predict_proba(X)
+        return self.indicators(self.predict_proba(X)).astype(int)
+
+    def indicators(self, proba: np.ndarray) -> np.ndarray:
+        """Boolean labels of probabilities in ``classes_`` order: each cut at its threshold, causes under
+        ``cause_share_`` of the text's surest cause dropped (as :meth:`predict`, e.g. for out-of-fold scores)."""
         pred = proba >= self.thresholds_
         causes = [list(self.classes_).index(c) for c in CAUSE_IDS if c in self.classes_]
         if len(causes) == len(CAUSE_IDS):
             pred[:, causes] = strong_causes(pred[:, causes], proba[:, causes], getattr(self, "cause_share_", 0.0))
-        return pred.astype(int)
+        return pred
 
     def export(self) -> dict[str, Any]:
         """The plain-array payload that :class:`relsignals.model.StoredModel` serves."""

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
-from ..abstention import segment_support, strong_causes
+from ..abstention import segment_support
 from ..model import META_FILE, MODEL_FILE, sha256_file, to_npz
 from ..safety import rule_flags
 from ..taxonomy import CAUSE_IDS, SAFETY_FLAGS
@@ -40,9 +40,7 @@ def cv_metrics(estimator: CauseClassifier, frame) -> dict[str, Any] | None:
     classes = list(estimator.classes_)
     causes = [classes.index(c) for c in CAUSE_IDS]
     support = segment_support(proba[:, causes], estimator.oof_segment_proba_[:, causes], estimator.segment_rule_)
-    pred = proba >= estimator.thresholds_
-    pred[:, causes] = strong_causes(pred[:, causes], proba[:, causes], estimator.cause_share_)
-    labels, model_flags, cause_proba = decode(proba, pred, classes, support=support)
+    labels, model_flags, cause_proba = decode(proba, estimator.indicators(proba), classes, support=support)
     report = score_predictions(frame, labels, model_flags, cause_proba)
     report["safety_model_only"] = report.pop("safety")
     screened = [[f for f in SAFETY_FLAGS if f in flags or f in rule_flags(text)]
