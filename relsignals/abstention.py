@@ -24,15 +24,16 @@ EMPTY_TEXT = "empty text"
 
 
 def decide(cause_proba: np.ndarray, cause_thresholds: np.ndarray, gate_proba: np.ndarray | None = None,
-           gate_thresholds: np.ndarray | None = None,
-           support: np.ndarray | None = None, share: float = 0.0) -> tuple[np.ndarray, list[str | None]]:
+           gate_thresholds: np.ndarray | None = None, support: np.ndarray | None = None, share: float = 0.0,
+           gate_blend: float = 0.0) -> tuple[np.ndarray, list[str | None]]:
     """Cause indicators (n_texts, 9) and one reason per text (``None`` when labels were given).
 
     ``gate_proba`` has the columns of :data:`GATES`; without it (a model trained
     without gates) labels are the causes above their thresholds, keeping only those
     at least ``share`` times as sure as the text's surest (:func:`strong_causes`).
     ``support`` marks causes that one sentence of a long text states on its own
-    (:func:`segment_support`): they need only the relationship gate.
+    (:func:`segment_support`): they need only the relationship gate. ``gate_blend``
+    mixes the surest cause into the ``has_cause`` gate (:func:`blended_gates`).
     """
     import numpy as np
 
@@ -41,7 +42,24 @@ def decide(cause_proba: np.ndarray, cause_thresholds: np.ndarray, gate_proba: np
     if gate_proba is None or gate_thresholds is None:
         pred = pred | support
         return pred, [None if row.any() else NO_CAUSE for row in pred]
-    return apply_gates(pred, cause_proba, np.asarray(gate_proba >= gate_thresholds), support)
+    gates = blended_gates(gate_proba, cause_proba, gate_blend)
+    return apply_gates(pred, cause_proba, np.asarray(gates >= gate_thresholds), support)
+
+
+def blended_gates(gate_proba: np.ndarray, cause_proba: np.ndarray, blend: float) -> np.ndarray:
+    """The gate scores, with ``has_cause`` mixed with the text's surest cause (``blend`` its weight).
+
+    Two heads that each see a cause make a surer gate than either alone: out of fold, an
+    even mix leaves as many no-cause texts empty while more texts with causes get a label
+    (``scripts/cause_gate.py``, ``models/cause_gate.md``). ``blend=0`` is the head alone.
+    """
+    import numpy as np
+
+    if blend <= 0:
+        return gate_proba
+    gates = np.array(gate_proba, dtype=np.float64)
+    gates[:, 1] = (1.0 - blend) * gates[:, 1] + blend * cause_proba.max(axis=1)
+    return gates
 
 
 def strong_causes(chosen: np.ndarray, cause_proba: np.ndarray, share: float) -> np.ndarray:

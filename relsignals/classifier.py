@@ -113,7 +113,7 @@ class Classifier:
         support = segment_support(cause_probs, best_sentence[:, self._causes], rule) if rule else None
         gate_probs = probs[:, self._gates] if self._gates is not None else None
         pred, reasons = decide(cause_probs, self._cause_thresholds, gate_probs, self._gate_thresholds, support,
-                               self.model.cause_share)
+                               self.model.cause_share, self.model.gate_blend)
         hits = tokens.bits if tokens is not None else [None] * len(texts)
         screened = [screen(t, h) for t, h in zip(texts, hits)]
         rules = [flags for flags, _ in screened]

@@ -139,6 +139,8 @@ class StoredModel:
         self.segment_rule: dict[str, float] | None = payload.get("segment_rule")
         # Causes under this share of a text's surest cause are dropped (relsignals.abstention); 0 before 0.3.2.
         self.cause_share = float(payload.get("cause_share", 0.0))
+        # The has_cause gate's weight on the surest cause (relsignals.abstention.blended_gates); 0 before 0.3.3.
+        self.gate_blend = float(payload.get("gate_blend", 0.0))
         if self.coef.shape != (offset, len(self.labels)):
             raise ModelLoadError(f"model arrays disagree: coef {self.coef.shape}, features {offset}")
         self._scorer = _token_scorer(payload["blocks"], self.coef)

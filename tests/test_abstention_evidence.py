@@ -10,7 +10,15 @@ import numpy as np
 import pytest
 
 import relsignals
-from relsignals.abstention import NO_CAUSE, NOT_RELATIONSHIP, abstention_rates, decide, strong_causes, tune_gates
+from relsignals.abstention import (
+    NO_CAUSE,
+    NOT_RELATIONSHIP,
+    abstention_rates,
+    blended_gates,
+    decide,
+    strong_causes,
+    tune_gates,
+)
 
 
 def test_decide_applies_gates_and_falls_back_to_the_best_cause():
@@ -31,6 +39,16 @@ def test_strong_causes_drops_weak_extra_causes_but_keeps_the_surest():
     assert (kept.any(axis=1) == chosen.any(axis=1)).all()  # abstention never changes
     pred, _ = decide(proba, np.full(3, 0.25), share=0.5)
     np.testing.assert_array_equal(pred, [[True, True, False], [True, False, False], [False, False, False]])
+
+
+def test_blended_gate_mixes_the_surest_cause_into_has_cause_only():
+    causes = np.array([[0.9, 0.1, 0.0], [0.2, 0.3, 0.1]])
+    gates = np.array([[0.8, 0.3], [0.8, 0.7]])
+    np.testing.assert_allclose(blended_gates(gates, causes, 0.5), [[0.8, 0.6], [0.8, 0.5]])
+    assert blended_gates(gates, causes, 0.0) is gates and gates.tolist() == [[0.8, 0.3], [0.8, 0.7]]
+    thresholds = np.array([0.5, 0.55])
+    assert decide(causes, np.full(3, 0.5), gates, thresholds)[1] == [NO_CAUSE, None]  # the head alone
+    assert decide(causes, np.full(3, 0.5), gates, thresholds, gate_blend=0.5)[1] == [None, NO_CAUSE]
 
 
 def test_decide_without_gates_uses_thresholds_only():

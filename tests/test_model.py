@@ -79,6 +79,33 @@ def test_model_cause_share_is_tuned_exported_and_optional(small_estimator, small
     assert (above & ~pred).any() and (pred.any(axis=1) == above.any(axis=1)).all()  # drops some, never all
 
 
+def test_model_gate_blend_is_exported_served_and_optional(small_estimator, small_model_dir, small_frame):
+    from relsignals.abstention import GATES
+    from relsignals.classifier import Classifier
+    from relsignals.model import from_npz, load
+
+    assert small_estimator.gate_blend == 0.5
+    payload = from_npz(small_model_dir / "model.npz")
+    assert payload["gate_blend"] == 0.5 and load(small_model_dir).gate_blend == 0.5
+    texts = list(small_frame["text"])
+    proba = small_estimator.predict_proba(texts)
+    classes = list(small_estimator.classes_)
+    cause, gate = proba[:, :9].max(axis=1), proba[:, classes.index(GATES[1])]
+    passed = small_estimator.predict(texts)[:, classes.index(GATES[1])].astype(bool)
+    np.testing.assert_array_equal(passed, (gate + cause) / 2 >= small_estimator.thresholds_[classes.index(GATES[1])])
+    assert (passed != (gate >= small_estimator.thresholds_[classes.index(GATES[1])])).any()  # the blend matters here
+    served = Classifier.load(small_model_dir).classify_many(texts, evidence=False)
+    del payload["gate_blend"]  # a model from before 0.3.3 gates on the has_cause head alone
+    older = Classifier(StoredModel(payload)).classify_many(texts, evidence=False)
+    assert StoredModel(payload).gate_blend == 0.0 and [r.labels for r in served] != [r.labels for r in older]
+
+
+@pytest.mark.parametrize("blend", [-0.1, 1.5, "0.5", True])
+def test_model_gate_blend_is_checked(small_frame, blend):
+    with pytest.raises(ValueError, match="gate_blend must be a number from 0 to 1"):
+        CauseClassifier(cv=1, gate_blend=blend).fit(list(small_frame["text"][:50]), targets(small_frame[:50]))
+
+
 def test_model_fit_is_reproducible(small_frame):
     texts, y = list(small_frame["text"][:250]), targets(small_frame[:250])
     a = CauseClassifier(cv=2, random_state=3).fit(texts, y).predict_proba(SAMPLE)

@@ -24,7 +24,7 @@ from sklearn.model_selection import KFold
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 
-from ..abstention import GATES, decide, segment_support, strong_causes, threshold_grid, tune_gates
+from ..abstention import GATES, blended_gates, decide, segment_support, strong_causes, threshold_grid, tune_gates
 from ..classifier import check_texts
 from ..model import FORMAT_VERSION, POOL_MIN_CHARS, max_pool, segment_max, segment_pieces
 from ..taxonomy import CAUSE_IDS, SAFETY_FLAGS
@@ -84,7 +84,9 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
     ``segment_rule`` a long text also gets a cause that one of its sentences states
     clearly on its own (``segment_rule_``: the cut-offs, chosen on held-out scores). A cause
     scoring under ``cause_share`` times the text's surest cause is dropped (``"cv"``: the
-    share that most raises macro F1 on held-out scores, in ``cause_share_``).
+    share that most raises macro F1 on held-out scores, in ``cause_share_``). The
+    ``has_cause`` gate scores the mean of its own head and the surest cause when
+    ``gate_blend`` is 0.5 (0: the head alone; :func:`relsignals.abstention.blended_gates`).
 
     >>> clf = CauseClassifier(cv=2, min_df=1).fit(texts, label_lists)   # doctest: +SKIP
     >>> clf.predict_proba(["he won't talk to me"]).shape                  # doctest: +SKIP
@@ -98,7 +100,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                  label_max_df: dict[str, float] | None = DEFAULT_LABEL_MAX_DF,
                  calibrate: bool = True, thresholds: str | float = "cv", safety_miss_cost: float | None = 10.0,
                  abstain_targets: tuple[float, float] = (0.85, 0.90), segment_rule: bool = True,
-                 cause_share: float | str = "cv", cv: int = 5,
+                 cause_share: float | str = "cv", gate_blend: float = 0.5, cv: int = 5,
                  pooling: str = "doc", token_features: bool = True,
                  random_state: int = 0, n_jobs: int | None = None, progress: bool = False):
         self.classes = classes
@@ -119,6 +121,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         self.abstain_targets = abstain_targets
         self.segment_rule = segment_rule
         self.cause_share = cause_share
+        self.gate_blend = gate_blend
         self.cv = cv
         self.pooling = pooling
         self.token_features = token_features
@@ -273,8 +276,9 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         if all(g in classes for g in GATES):
             gates = [classes.index(g) for g in GATES]
             support = segment_support(oof_proba[:, causes], self.oof_segment_proba_[:, causes], self.segment_rule_)
+            gate_proba = blended_gates(oof_proba[:, gates], oof_proba[:, causes], self._gate_blend())
             self.thresholds_[gates] = tune_gates(oof_proba[:, causes], self.thresholds_[causes],
-                                                 oof_proba[:, gates], Y[:, causes].any(axis=1),
+                                                 gate_proba, Y[:, causes].any(axis=1),
                                                  tuple(self.abstain_targets), support=support)
 
     def _tune_share(self, doc: np.ndarray, thresholds: np.ndarray, Y: np.ndarray) -> float:
@@ -316,6 +320,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         Y = binarizer.fit_transform([list(labels) for labels in y])
         self.classes_ = np.array(binarizer.classes_)
         self._check_label_max_df()
+        self._gate_blend()
         need_oof = self.calibrate or self.thresholds == "cv"
         core, oof, oof_segments = self._fit_with_oof(texts, Y, need_oof and self.cv > 1)
         self.vectorizers_, self.coef_, self.intercept_ = core
@@ -378,10 +383,22 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         """Boolean labels of probabilities in ``classes_`` order: each cut at its threshold, causes under
         ``cause_share_`` of the text's surest cause dropped (as :meth:`predict`, e.g. for out-of-fold scores)."""
         pred = proba >= self.thresholds_
-        causes = [list(self.classes_).index(c) for c in CAUSE_IDS if c in self.classes_]
+        classes = list(self.classes_)
+        causes = [classes.index(c) for c in CAUSE_IDS if c in classes]
         if len(causes) == len(CAUSE_IDS):
             pred[:, causes] = strong_causes(pred[:, causes], proba[:, causes], getattr(self, "cause_share_", 0.0))
+            if all(g in classes for g in GATES):
+                gates = [classes.index(g) for g in GATES]
+                gate_proba = blended_gates(proba[:, gates], proba[:, causes], self._gate_blend())
+                pred[:, gates] = gate_proba >= self.thresholds_[gates]
         return pred
+
+    def _gate_blend(self) -> float:
+        """``gate_blend``, checked; 0 for an estimator pickled before it existed."""
+        blend = getattr(self, "gate_blend", 0.0)
+        if isinstance(blend, bool) or not isinstance(blend, (int, float)) or not 0.0 <= blend <= 1.0:
+            raise ValueError(f"gate_blend must be a number from 0 to 1, got {blend!r}")
+        return float(blend)
 
     def export(self) -> dict[str, Any]:
         """The plain-array payload that :class:`relsignals.model.StoredModel` serves."""
@@ -407,4 +424,4 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                 "coef": self.coef_.astype(np.float32), "intercept": self.intercept_,
                 "calib_a": self.calib_a_, "calib_b": self.calib_b_, "thresholds": self.thresholds_,
                 "pooling": self.pooling, "segment_rule": getattr(self, "segment_rule_", None),
-                "cause_share": float(getattr(self, "cause_share_", 0.0))}
+                "cause_share": float(getattr(self, "cause_share_", 0.0)), "gate_blend": self._gate_blend()}
