@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     import numpy as np
 
+    from .features import TokenBatch
     from .model import StoredModel
 
 
@@ -58,6 +59,10 @@ class Classifier:
         self.safety_thresholds = _check_safety_thresholds(safety_thresholds)
         self._flag_thresholds = {f: model.thresholds.get(f, 1.0) for f in SAFETY_FLAGS}
         self._flag_thresholds.update(self.safety_thresholds or {})
+        short = model.short_safety or {}
+        self._short_words: int | None = int(short["max_words"]) if short else None
+        self._short_flag_thresholds = {**self._flag_thresholds, **short.get("thresholds", {}),
+                                       **(self.safety_thresholds or {})}
         missing = [c for c in CAUSE_IDS if c not in model.labels]
         if missing:
             from .errors import ModelLoadError
@@ -76,7 +81,8 @@ class Classifier:
 
         ``safety_thresholds`` overrides the model's threshold per safety flag, e.g.
         ``{"abuse": 0.02}`` to flag more (the model card lists recall and false-flag
-        rate at each threshold). ``trusted=True`` is needed only for a relsignals 0.1 model
+        rate at each threshold), for texts of every length (the model's own thresholds
+        may differ for short texts). ``trusted=True`` is needed only for a relsignals 0.1 model
         (a pickle, which can run code when loaded).
         """
         from .model import default_model_path, load
@@ -117,10 +123,11 @@ class Classifier:
         hits = tokens.bits if tokens is not None else [None] * len(texts)
         screened = [screen(t, h) for t, h in zip(texts, hits)]
         rules = [flags for flags, _ in screened]
-        danger = self._flag_probs(texts, probs, rules, [mentioned for _, mentioned in screened])
+        limits = self._limits(texts, tokens)
+        danger = self._flag_probs(texts, probs, rules, [mentioned for _, mentioned in screened], limits)
         ranked = np.argsort(-cause_probs, axis=1, kind="stable")
         results = [self._result(*row) for row in zip(texts, np.round(cause_probs, 6).tolist(), pred.tolist(),
-                                                     ranked.tolist(), reasons, danger, rules)]
+                                                     ranked.tolist(), reasons, danger, rules, limits)]
         return self._with_evidence(results, texts) if with_evidence else results
 
     def _with_evidence(self, results: list[Result], texts: list[str]) -> list[Result]:
@@ -131,8 +138,18 @@ class Classifier:
         return [replace(r, evidence=self._evidence(r, texts[row], scored.get(row, [])))
                 for row, r in enumerate(results)]
 
+    def _limits(self, texts: list[str], tokens: TokenBatch | None) -> list[dict[str, float]]:
+        """Per text, the safety thresholds that apply: the short-text ones for texts of few words."""
+        if self._short_words is None:
+            return [self._flag_thresholds] * len(texts)
+        from .features import word_counts
+
+        counts = tokens.word_counts() if tokens is not None else word_counts(texts)
+        return [self._short_flag_thresholds if short else self._flag_thresholds
+                for short in (counts <= self._short_words).tolist()]
+
     def _flag_probs(self, texts: list[str], probs: np.ndarray, rule_hits: list[list[str]],
-                    mentions: list[list[re.Pattern[str]]]) -> list[dict[str, float]]:
+                    mentions: list[list[re.Pattern[str]]], limits: list[dict[str, float]]) -> list[dict[str, float]]:
         """The model's safety probabilities, rescored without negated or past mentions where it flags.
 
         "He has never hit me" names violence without describing it: a model flag
@@ -144,10 +161,11 @@ class Classifier:
         flags = [f for f in SAFETY_FLAGS if f in self.model.labels]
         cols = [self.model.labels.index(f) for f in flags]
         out = [dict(zip(flags, row)) for row in probs[:, cols].tolist()]
-        over = (probs[:, cols] >= np.array([self._flag_thresholds[f] for f in flags])).any(axis=1)
+        lowest = min(min(self._flag_thresholds[f], self._short_flag_thresholds[f]) for f in flags) if flags else 1.0
+        over = (probs[:, cols] >= lowest).any(axis=1)
         redo = {}
         for row in np.flatnonzero(over).tolist():  # only a flag the model raises can need rescoring
-            if any(p >= self._flag_thresholds[f] and f not in rule_hits[row] for f, p in out[row].items()):
+            if any(p >= limits[row][f] and f not in rule_hits[row] for f, p in out[row].items()):
                 spans = discounted_spans(texts[row], mentions[row])
                 if spans:
                     redo[row] = without_spans(texts[row], spans)
@@ -158,11 +176,11 @@ class Classifier:
         return out
 
     def _result(self, text: str, scores: list[float], chosen: list[bool], ranked: list[int], reason: str | None,
-                danger: dict[str, float], rule_hits: list[str]) -> Result:
+                danger: dict[str, float], rule_hits: list[str], limits: dict[str, float]) -> Result:
         if not text or text.isspace():  # what strip() would empty, without copying the text
             return Result([], dict.fromkeys(CAUSE_IDS, 0.0), None, [], [], reason=EMPTY_TEXT)
         labels = [CAUSE_IDS[i] for i in ranked if chosen[i]] if any(chosen) else []
-        safety = combine(rule_hits, danger, self._flag_thresholds)
+        safety = combine(rule_hits, danger, limits)
         sections = list(dict.fromkeys(section_of(c) for c in labels))
         return Result(labels, dict(zip(CAUSE_IDS, scores)), labels[0] if labels else None, sections, safety,
                       advice_for(labels, safety), reason)

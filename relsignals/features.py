@@ -124,6 +124,11 @@ def token_keys(text: str) -> list[str]:
     return [k for k in marked_keys(text) if k[0] != _CLAUSE_END]
 
 
+def word_counts(texts: list[str]) -> np.ndarray:
+    """Per text, its number of word keys (``len(token_keys(text))``): how long a text is, as the model reads it."""
+    return np.fromiter((len(token_keys(t)) for t in texts), dtype=np.int64, count=len(texts))
+
+
 MIN_SENTENCE_WORDS = 2
 
 
@@ -245,6 +250,11 @@ class TokenBatch(NamedTuple):
     lengths: np.ndarray
     per_token: np.ndarray
     bits: list[int]
+
+    def word_counts(self) -> np.ndarray:
+        """Per text, its word keys (rows past the clause and sentence ends): :func:`word_counts`, from the batch."""
+        words = np.concatenate([[0], np.cumsum(self.ids > 1)])
+        return words[self.starts + self.lengths] - words[self.starts]
 
 
 class TokenScorer:

@@ -141,6 +141,8 @@ class StoredModel:
         self.cause_share = float(payload.get("cause_share", 0.0))
         # The has_cause gate's weight on the surest cause (relsignals.abstention.blended_gates); 0 before 0.3.3.
         self.gate_blend = float(payload.get("gate_blend", 0.0))
+        # Safety thresholds for texts of at most max_words words: {"max_words": n, "thresholds": {flag: t}}; 0.3.4 on.
+        self.short_safety: dict[str, Any] | None = payload.get("short_safety")
         if self.coef.shape != (offset, len(self.labels)):
             raise ModelLoadError(f"model arrays disagree: coef {self.coef.shape}, features {offset}")
         self._scorer = _token_scorer(payload["blocks"], self.coef)

@@ -20,6 +20,7 @@ from relsignals.features import (
     marked_keys,
     sentence_keys,
     token_keys,
+    word_counts,
 )
 from relsignals.model import StoredModel
 from relsignals.training import CauseClassifier
@@ -122,6 +123,17 @@ def test_batch_read_gives_each_texts_marked_keys(stored, train_frame):
     for texts in (EDGE_TEXTS, [t for t in EDGE_TEXTS if "\x01" not in t], EDGE_TEXTS[::-1], [""], []):
         assert _read_keys(stored._scorer, texts)[0] == [marked_keys(t) for t in texts]
         assert batch_chunks(texts)[-1:] == ([_TEXT_END] if texts else [])
+
+
+def test_batch_word_counts_equal_the_token_keys_of_each_text(stored, train_frame):
+    # serving counts a batch's words in numpy; training counts token_keys text by text
+    texts = list(train_frame["text"]) + EDGE_TEXTS + ["", "   ", "he left. ! ?", "Priya said no"]
+    counts = word_counts(texts)
+    assert counts.tolist() == [len(token_keys(t)) for t in texts]
+    for size in (256, 1):
+        got = [stored._scorer.read(texts[i:i + size]).word_counts() for i in range(0, len(texts), size)]
+        np.testing.assert_array_equal(np.concatenate(got), counts)
+    assert counts.min() == 0 and counts.max() > 100
 
 
 def test_scorer_equals_the_training_matrix(fitted, stored, held_out):

@@ -106,6 +106,71 @@ def test_model_gate_blend_is_checked(small_frame, blend):
         CauseClassifier(cv=1, gate_blend=blend).fit(list(small_frame["text"][:50]), targets(small_frame[:50]))
 
 
+def test_model_short_texts_get_their_own_safety_thresholds(small_estimator, small_frame):
+    import copy
+
+    from relsignals.features import word_counts
+
+    est = copy.deepcopy(small_estimator)
+    texts = list(small_frame["text"])
+    short = word_counts(texts) <= est.short_words
+    assert est.short_words == 15 and 0 < short.sum() < len(texts)
+    flags = [list(est.classes_).index(f) for f in ("abuse", "self_harm")]
+    others = [j for j in range(len(est.classes_)) if j not in flags]
+    np.testing.assert_array_equal(est.short_thresholds_[others], est.thresholds_[others])  # safety flags only
+    est.short_thresholds_ = est.thresholds_.copy()
+    est.short_thresholds_[flags] = 1.01  # no short text can reach it
+    pred, before = est.predict(texts), small_estimator.predict(texts)
+    assert not pred[short][:, flags].any() and before[short][:, flags].any()
+    np.testing.assert_array_equal(pred[~short], before[~short])
+    np.testing.assert_array_equal(np.delete(pred, flags, axis=1), np.delete(before, flags, axis=1))
+    assert est.short_safety() == {"max_words": 15, "thresholds": {"abuse": 1.01, "self_harm": 1.01}}
+
+
+def test_served_short_safety_thresholds_follow_the_model_and_user_overrides(small_model_dir, small_frame):
+    from relsignals.classifier import Classifier
+    from relsignals.features import word_counts
+    from relsignals.model import from_npz
+    from relsignals.safety import rule_flags
+
+    payload = from_npz(small_model_dir / "model.npz")
+    assert set(payload["short_safety"]["thresholds"]) == {"abuse", "self_harm"}
+    texts = list(small_frame["text"])
+    short = (word_counts(texts) <= 15).tolist()
+    payload["short_safety"] = {"max_words": 15, "thresholds": {"abuse": 1.0, "self_harm": 1.0}}
+    strict = Classifier(StoredModel(payload)).classify_many(texts, evidence=False)
+    del payload["short_safety"]  # a model from before 0.3.4: one threshold for every length
+    plain = Classifier(StoredModel(payload)).classify_many(texts, evidence=False)
+    for text, is_short, a, b in zip(texts, short, strict, plain):
+        assert a.safety == (rule_flags(text) if is_short else b.safety)
+    assert any(a.safety != b.safety for a, b in zip(strict, plain))
+    payload["short_safety"] = {"max_words": 15, "thresholds": {"abuse": 1.0, "self_harm": 1.0}}
+    overridden = Classifier(StoredModel(payload), safety_thresholds={"abuse": 0.0, "self_harm": 0.0})
+    assert all(r.safety == ["abuse", "self_harm"] for r in overridden.classify_many(texts[:20], evidence=False))
+
+
+@pytest.mark.parametrize("words", [0, -3, "15", True, 2.5])
+def test_model_short_words_is_checked(small_frame, words):
+    with pytest.raises(ValueError, match="short_words must be a positive whole number"):
+        CauseClassifier(cv=1, short_words=words).fit(list(small_frame["text"][:50]), targets(small_frame[:50]))
+
+
+def test_segment_rule_takes_the_most_lenient_of_near_ties(monkeypatch):
+    from relsignals.training import estimator as E
+
+    scores = {(0.8, 0.1): 0.7242, (0.85, 0.2): 0.7249, (0.9, 0.05): 0.7230}  # out-of-fold macro F1 per (hi, lo)
+    monkeypatch.setattr(E, "segment_support", lambda doc, seg, rule: (rule["hi"], rule["lo"]))
+    monkeypatch.setattr(E, "decide", lambda doc, thresholds, support=None, share=0.0: (support, None))
+    monkeypatch.setattr(E, "_macro_f1", lambda Y, pred: scores.get(pred, 0.72))
+    tune = E.CauseClassifier._tune_segment_rule
+    # 0.7249 against 0.7242 is a tie, and lo 0.1 is more lenient than 0.2
+    assert tune(None, None, None, None) == {"min_chars": E.POOL_MIN_CHARS, "hi": 0.8, "lo": 0.1}
+    scores[0.99, 0.2] = 0.7300  # clearly the best
+    assert tune(None, None, None, None) == {"min_chars": E.POOL_MIN_CHARS, "hi": 0.99, "lo": 0.2}
+    scores.clear()  # no rule beats none
+    assert tune(None, None, None, None) is None
+
+
 def test_model_fit_is_reproducible(small_frame):
     texts, y = list(small_frame["text"][:250]), targets(small_frame[:250])
     a = CauseClassifier(cv=2, random_state=3).fit(texts, y).predict_proba(SAMPLE)

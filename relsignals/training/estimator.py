@@ -26,6 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..abstention import GATES, blended_gates, decide, segment_support, strong_causes, threshold_grid, tune_gates
 from ..classifier import check_texts
+from ..features import word_counts
 from ..model import FORMAT_VERSION, POOL_MIN_CHARS, max_pool, segment_max, segment_pieces
 from ..taxonomy import CAUSE_IDS, SAFETY_FLAGS
 from ..text import analyzer
@@ -35,6 +36,8 @@ DEFAULT_CLASSES = CAUSE_IDS + SAFETY_FLAGS + GATES
 DEFAULT_LABEL_MAX_DF = {"abuse": 0.1, "self_harm": 0.1, "has_cause": 0.3}
 _GRID = threshold_grid()
 _SHARES = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7)
+_RULE_TOLERANCE = 0.001  # macro F1 differences between sentence rules smaller than this are noise
+_MIN_SHORT_FLAGGED = 10  # short texts with a flag needed to give them a threshold of their own
 _MIN_POSITIVES = 3
 
 
@@ -87,6 +90,9 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
     share that most raises macro F1 on held-out scores, in ``cause_share_``). The
     ``has_cause`` gate scores the mean of its own head and the surest cause when
     ``gate_blend`` is 0.5 (0: the head alone; :func:`relsignals.abstention.blended_gates`).
+    Texts of at most ``short_words`` words get safety thresholds of their own, chosen by the
+    same cost on those texts' held-out scores (``short_thresholds_``; ``None``: one threshold),
+    since a few words weigh far more each than in a long text.
 
     >>> clf = CauseClassifier(cv=2, min_df=1).fit(texts, label_lists)   # doctest: +SKIP
     >>> clf.predict_proba(["he won't talk to me"]).shape                  # doctest: +SKIP
@@ -100,7 +106,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                  label_max_df: dict[str, float] | None = DEFAULT_LABEL_MAX_DF,
                  calibrate: bool = True, thresholds: str | float = "cv", safety_miss_cost: float | None = 10.0,
                  abstain_targets: tuple[float, float] = (0.85, 0.90), segment_rule: bool = True,
-                 cause_share: float | str = "cv", gate_blend: float = 0.5, cv: int = 5,
+                 cause_share: float | str = "cv", gate_blend: float = 0.5, short_words: int | None = 15, cv: int = 5,
                  pooling: str = "doc", token_features: bool = True,
                  random_state: int = 0, n_jobs: int | None = None, progress: bool = False):
         self.classes = classes
@@ -122,6 +128,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         self.segment_rule = segment_rule
         self.cause_share = cause_share
         self.gate_blend = gate_blend
+        self.short_words = short_words
         self.cv = cv
         self.pooling = pooling
         self.token_features = token_features
@@ -281,6 +288,19 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                                                  gate_proba, Y[:, causes].any(axis=1),
                                                  tuple(self.abstain_targets), support=support)
 
+    def _fit_short_thresholds(self, oof_proba: np.ndarray, Y: np.ndarray, texts: list[str]) -> np.ndarray:
+        """``thresholds_`` with each safety flag's cost rule rerun on the short texts alone (when enough of
+        them carry the flag)."""
+        out = self.thresholds_.copy()
+        if self._short_words() is None or self.thresholds != "cv":
+            return out
+        short = word_counts(texts) <= self._short_words()
+        few = [t for t, s in zip(texts, short) if s]
+        for j, label in enumerate(self.classes_):
+            if label in SAFETY_FLAGS and Y[short, j].sum() >= _MIN_SHORT_FLAGGED:
+                out[j] = self._label_threshold(label, Y[short, j], oof_proba[short, j], few)
+        return out
+
     def _tune_share(self, doc: np.ndarray, thresholds: np.ndarray, Y: np.ndarray) -> float:
         """``cause_share`` as given, or (``"cv"``) the share that most raises macro F1 on held-out scores."""
         if self.cause_share != "cv":
@@ -291,15 +311,25 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
     @staticmethod
     def _tune_segment_rule(doc: np.ndarray, seg: np.ndarray, thresholds: np.ndarray,
                            Y: np.ndarray, share: float = 0.0) -> dict[str, float] | None:
-        """The (hi, lo) pair that most raises cause macro F1 on held-out scores; None if none helps."""
-        best, best_rule = _macro_f1(Y, decide(doc, thresholds, share=share)[0]), None
+        """The (hi, lo) pair that raises cause macro F1 on held-out scores; None if none helps.
+
+        Pairs within ``_RULE_TOLERANCE`` of the best are ties, and the most lenient of them wins
+        (lowest ``lo``, then lowest ``hi``): the rule is there to find a cause buried in one
+        sentence of a long post.
+        """
+        base = _macro_f1(Y, decide(doc, thresholds, share=share)[0])
+        scores = {}
         for hi in (0.8, 0.85, 0.9, 0.95, 0.98, 0.99):
             for lo in (0.0, 0.05, 0.1, 0.2):
                 rule = {"min_chars": POOL_MIN_CHARS, "hi": hi, "lo": lo}
-                score = _macro_f1(Y, decide(doc, thresholds, support=segment_support(doc, seg, rule), share=share)[0])
-                if score > best + 1e-4:
-                    best, best_rule = score, rule
-        return best_rule
+                scores[hi, lo] = _macro_f1(Y, decide(doc, thresholds, support=segment_support(doc, seg, rule),
+                                                     share=share)[0])
+        best = max(scores.values())
+        if best <= base + 1e-4:
+            return None
+        hi, lo = min((pair for pair, score in scores.items() if score >= best - _RULE_TOLERANCE),
+                     key=lambda pair: (pair[1], pair[0]))
+        return {"min_chars": POOL_MIN_CHARS, "hi": hi, "lo": lo}
 
     def _label_threshold(self, label: str, y: np.ndarray, p: np.ndarray, texts: list[str]) -> float:
         if label not in SAFETY_FLAGS:
@@ -321,6 +351,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = np.array(binarizer.classes_)
         self._check_label_max_df()
         self._gate_blend()
+        self._short_words()
         need_oof = self.calibrate or self.thresholds == "cv"
         core, oof, oof_segments = self._fit_with_oof(texts, Y, need_oof and self.cv > 1)
         self.vectorizers_, self.coef_, self.intercept_ = core
@@ -330,6 +361,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         if oof is None:
             self.calib_a_, self.calib_b_ = np.ones(Y.shape[1]), np.zeros(Y.shape[1])
             self.thresholds_ = np.full(Y.shape[1], 0.5 if self.thresholds == "cv" else float(self.thresholds))
+            self.short_thresholds_ = self.thresholds_.copy()
             self.oof_proba_ = self.oof_segment_proba_ = None
             return self
         self._fit_calibration(oof, Y)
@@ -337,6 +369,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         self.oof_proba_ = self._sigmoid(oof)
         self.oof_segment_proba_ = np.where(found, self._sigmoid(np.where(found, oof_segments, 0.0)), 0.0)
         self._fit_thresholds(self.oof_proba_, Y, texts)
+        self.short_thresholds_ = self._fit_short_thresholds(self.oof_proba_, Y, texts)
         return self
 
     def _token_keys(self, texts: list[str]) -> list[str] | None:
@@ -377,12 +410,14 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
         """Label indicator matrix, each label cut at its own threshold (weak extra causes dropped)."""
-        return self.indicators(self.predict_proba(X)).astype(int)
+        texts = _check_texts(X)
+        return self.indicators(self.predict_proba(texts), texts).astype(int)
 
-    def indicators(self, proba: np.ndarray) -> np.ndarray:
-        """Boolean labels of probabilities in ``classes_`` order: each cut at its threshold, causes under
-        ``cause_share_`` of the text's surest cause dropped (as :meth:`predict`, e.g. for out-of-fold scores)."""
-        pred = proba >= self.thresholds_
+    def indicators(self, proba: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
+        """Boolean labels of probabilities in ``classes_`` order: each cut at its threshold (the short-text
+        one for short ``texts``, when given), causes under ``cause_share_`` of the text's surest cause
+        dropped (as :meth:`predict`, e.g. for out-of-fold scores)."""
+        pred = proba >= self._limits(texts)
         classes = list(self.classes_)
         causes = [classes.index(c) for c in CAUSE_IDS if c in classes]
         if len(causes) == len(CAUSE_IDS):
@@ -392,6 +427,21 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                 gate_proba = blended_gates(proba[:, gates], proba[:, causes], self._gate_blend())
                 pred[:, gates] = gate_proba >= self.thresholds_[gates]
         return pred
+
+    def _limits(self, texts: Sequence[str] | None) -> np.ndarray:
+        """The thresholds, one row per text when ``texts`` are given and short texts have their own."""
+        short_limits = getattr(self, "short_thresholds_", None)
+        if texts is None or short_limits is None or self._short_words() is None:
+            return self.thresholds_
+        short = word_counts(list(texts)) <= self._short_words()
+        return np.where(short[:, None], short_limits, self.thresholds_)
+
+    def _short_words(self) -> int | None:
+        """``short_words``, checked; None for an estimator pickled before it existed."""
+        words = getattr(self, "short_words", None)
+        if words is not None and (isinstance(words, bool) or not isinstance(words, int) or words < 1):
+            raise ValueError(f"short_words must be a positive whole number of words or None, got {words!r}")
+        return words
 
     def _gate_blend(self) -> float:
         """``gate_blend``, checked; 0 for an estimator pickled before it existed."""
@@ -424,4 +474,13 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                 "coef": self.coef_.astype(np.float32), "intercept": self.intercept_,
                 "calib_a": self.calib_a_, "calib_b": self.calib_b_, "thresholds": self.thresholds_,
                 "pooling": self.pooling, "segment_rule": getattr(self, "segment_rule_", None),
-                "cause_share": float(getattr(self, "cause_share_", 0.0)), "gate_blend": self._gate_blend()}
+                "cause_share": float(getattr(self, "cause_share_", 0.0)), "gate_blend": self._gate_blend(),
+                "short_safety": self.short_safety()}
+
+    def short_safety(self) -> dict[str, Any] | None:
+        """The short-text safety thresholds as stored in the model: ``{"max_words": n, "thresholds": {flag: t}}``."""
+        short_limits = getattr(self, "short_thresholds_", None)
+        if self._short_words() is None or short_limits is None:
+            return None
+        flags = {str(c): float(t) for c, t in zip(self.classes_, short_limits) if c in SAFETY_FLAGS}
+        return {"max_words": self._short_words(), "thresholds": flags}

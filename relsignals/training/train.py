@@ -40,7 +40,8 @@ def cv_metrics(estimator: CauseClassifier, frame) -> dict[str, Any] | None:
     classes = list(estimator.classes_)
     causes = [classes.index(c) for c in CAUSE_IDS]
     support = segment_support(proba[:, causes], estimator.oof_segment_proba_[:, causes], estimator.segment_rule_)
-    labels, model_flags, cause_proba = decode(proba, estimator.indicators(proba), classes, support=support)
+    labels, model_flags, cause_proba = decode(proba, estimator.indicators(proba, list(frame["text"])), classes,
+                                               support=support)
     report = score_predictions(frame, labels, model_flags, cause_proba)
     report["safety_model_only"] = report.pop("safety")
     screened = [[f for f in SAFETY_FLAGS if f in flags or f in rule_flags(text)]
@@ -108,6 +109,7 @@ def train(data: str | Path = "data/train.jsonl", out: str | Path = "models/defau
         "thresholds": dict(zip(map(str, estimator.classes_), map(float, estimator.thresholds_))),
         "segment_rule": estimator.segment_rule_,
         "cause_share": float(estimator.cause_share_),
+        "short_safety": estimator.short_safety(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "library_versions": library_versions(),
         "training_data": {"path": Path(data).as_posix(), "sha256": sha256_file(Path(data)), "n_texts": len(frame)},
