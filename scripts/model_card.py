@@ -93,6 +93,11 @@ def main() -> None:
         "TARGETS": targets(test),
         "SEGMENT-RULE": (json.dumps(meta["segment_rule"]) if meta.get("segment_rule") else "off"),
         "CAUSE-SHARE": f"{meta.get('cause_share', 0.0):.1f}",
+        "GATE-BLEND": f"{meta['params'].get('gate_blend', 0.0):.2f}",
+        "SHORT-SAFETY": (", ".join(f"`{k}` {v:.3f}" for k, v in meta["short_safety"]["thresholds"].items())
+                         if meta.get("short_safety") else "off"),
+        "SAFETY-LEARNING-CURVE": (ROOT / "models" / "safety_learning_curve.md").read_text().strip(),
+        "CAUSE-GATE": (ROOT / "models" / "cause_gate.md").read_text().strip(),
         "LABEL-MAX-DF": (ROOT / "models" / "label_max_df.md").read_text().strip(),
         "PROBE-SHORT": probe_table(meta["probe_short_metrics"]),
     }
