@@ -21,11 +21,12 @@ from .metrics import decode, score_predictions
 from .spacy_features import SpacyTextcat
 
 # The 0.1 configurations: analyzer features, no canonical who-words, no abstention gates, no sentence rule.
+_BEFORE_033 = {"gate_blend": 0.0, "short_words": None}  # the cause gate alone; one safety threshold per flag
 _V1 = {"canonical_words": False, "segment_rule": False, "classes": CAUSE_IDS + SAFETY_FLAGS, "safety_miss_cost": None,
-       "token_features": False, "label_max_df": None, "cause_share": 0.0}
+       "token_features": False, "label_max_df": None, "cause_share": 0.0, **_BEFORE_033}
 # the 0.2 feature set: TF-IDF over the analyzers of relsignals.text
-_V2 = {"token_features": False, "label_max_df": None, "cause_share": 0.0}
-_V3 = {"label_max_df": None, "cause_share": 0.0}  # 0.3.0: the safety heads use every feature
+_V2 = {"token_features": False, "label_max_df": None, "cause_share": 0.0, **_BEFORE_033}
+_V3 = {"label_max_df": None, "cause_share": 0.0, **_BEFORE_033}  # 0.3.0: the safety heads use every feature
 _PLAIN = {"calibrate": False, "thresholds": 0.5, **_V1}
 CANDIDATES: dict[str, Callable[[int], Any]] = {
     "keyword baseline": lambda seed: KeywordBaseline(classes=CAUSE_IDS + SAFETY_FLAGS),
@@ -48,8 +49,10 @@ CANDIDATES: dict[str, Callable[[int], Any]] = {
         lambda seed: CauseClassifier(random_state=seed, **_V2),
     "token features + gates + sentence rule (0.3.0 default)": lambda seed: CauseClassifier(random_state=seed, **_V3),
     "0.3.0 + safety heads without features in over 10% of texts (0.3.1 default)":
-        lambda seed: CauseClassifier(random_state=seed, cause_share=0.0),
-    "chosen: 0.3.1 + weak extra causes dropped (0.3.2 default)": lambda seed: CauseClassifier(random_state=seed),
+        lambda seed: CauseClassifier(random_state=seed, cause_share=0.0, **_BEFORE_033),
+    "0.3.1 + weak extra causes dropped (0.3.2 default)": lambda seed: CauseClassifier(random_state=seed, **_BEFORE_033),
+    "chosen: 0.3.2 + cause gate mixed with the surest cause + short-text safety thresholds (0.3.4 default)":
+        lambda seed: CauseClassifier(random_state=seed),
     # sensitivity of the chosen configuration (not part of the default comparison run)
     "chosen, C=2": lambda seed: CauseClassifier(C=2.0, random_state=seed),
     "chosen, C=32": lambda seed: CauseClassifier(C=32.0, random_state=seed),
