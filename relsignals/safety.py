@@ -10,9 +10,10 @@ flag only counts if it still fires with those sentences cut out.
 from __future__ import annotations
 
 import re
-from functools import lru_cache, reduce
+from functools import cache, lru_cache, reduce
 from operator import or_
 
+from .literals import required_literals
 from .text import normalize
 
 # Each rule: the words every match must contain (its trigger, below), then the pattern.
@@ -284,7 +285,8 @@ def screen(text: str, hits: int | None = None) -> tuple[list[str], list[re.Patte
     if not triggered:
         return [], []
     clean = normalize(text) if clean is None else clean
-    found = {flag: [p for p, fast in live if fast.search(clean) and p.search(clean)]
+    found = {flag: [p for p, fast, needles in live
+                    if any(map(clean.__contains__, needles)) and fast.search(clean) and p.search(clean)]
              for flag, live in triggered.items()}
     flags = [flag for flag, patterns in found.items() if any(_present(p, clean) for p in patterns)]
     return flags, [p for patterns in found.values() for p in patterns]
@@ -295,19 +297,30 @@ def trigger_bits(word: str) -> int:
     return _chunk_mask(word)
 
 
+# Per flag, the patterns a text's trigger words allow: each with its prefilter and required literals (_entry).
+_Live = dict[str, list[tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...]]]]
+
+
 @lru_cache(maxsize=4096)
-def _triggered(hits: int) -> dict[str, list[tuple[re.Pattern[str], re.Pattern[str]]]]:
-    """Per flag, the (pattern, prefilter) pairs whose trigger words are all among ``hits``.
+def _triggered(hits: int) -> _Live:
+    """Per flag, the patterns whose trigger words are all among ``hits`` (each as :func:`_entry` gives it).
 
     Cached: texts share few combinations of trigger words. Callers must not change the result.
     """
-    found: dict[str, list[tuple[re.Pattern[str], re.Pattern[str]]]] = {}
+    found: _Live = {}
     candidates = {entry for bit in _bits(hits) for entry in _NEEDING.get(bit, ())}
     for flag, k in sorted(candidates):
         first, *rest = _TRIGGER_MASKS[flag][k]
         if all(hits & g for g in rest):
-            found.setdefault(flag, []).append((_COMPILED[flag][k], _PREFILTERS[flag][k]))
+            found.setdefault(flag, []).append(_entry(flag, k))
     return found
+
+
+@cache
+def _entry(flag: str, k: int) -> tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...]]:
+    """Pattern ``k`` of ``flag``, its prefilter, and literals one of which each of its matches holds
+    (worked out on first use: most texts trigger few patterns)."""
+    return _COMPILED[flag][k], _PREFILTERS[flag][k], required_literals(PATTERNS[flag][k])
 
 
 def _bits(mask: int) -> list[int]:
