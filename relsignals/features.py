@@ -41,6 +41,7 @@ _CAPITALISED = re.compile(r"[A-Z](?<=[a-z0-9,;:)] [A-Z])[a-z]+\b(?! [A-Z])")
 _KEY_CACHE_MAX = 200_000
 _chunk_cache: dict[str, tuple[str, ...]] = {}
 _LINE_BREAK = " \x00 "  # a line break ends a sentence; split() would drop it, so it becomes this chunk
+_LINE_BREAK_CHUNK = _LINE_BREAK.strip()
 _TEXT_END = "\x01"  # the chunk between two texts of a batch (it gives no key)
 _TEXT_GLUE = f" {_TEXT_END} "
 
@@ -66,11 +67,7 @@ def marked_keys(text: str) -> list[str]:
     chunk ("me.", "he's", "(hit") is tokenised once and cached: far cheaper than a regex
     over every text. A line break ends a sentence, so it becomes a chunk of its own.
     """
-    chunks = _prepared(text).split()
-    found = list(map(_chunk_cache.get, chunks))  # the loops run in C: this is the hot path of bulk scoring
-    if None in found:
-        found = [k if k is not None else chunk_keys(c) for c, k in zip(chunks, found)]
-    keys = list(chain.from_iterable(found))
+    keys = list(chain.from_iterable(chunks_keys(_prepared(text).split())))
     if not _NEGATORS.isdisjoint(keys):
         _mark_negation(keys)
     return keys
@@ -108,19 +105,43 @@ def batch_chunks(texts: list[str]) -> list[str]:
     return [c for t in texts for c in (*(c for c in _prepared(t).split() if c != _TEXT_END), _TEXT_END)]
 
 
-def chunk_keys(chunk: str) -> tuple[str, ...]:
-    """The keys of one whitespace-free chunk, cached (chunks repeat across texts)."""
-    keys = _chunk_cache.get(chunk)
-    if keys is None:
-        if len(_chunk_cache) > _KEY_CACHE_MAX:
-            _chunk_cache.clear()
-        keys = _chunk_cache[chunk] = _chunk_keys(chunk)
-    return keys
+def chunks_keys(chunks: list[str]) -> list[tuple[str, ...]]:
+    """The keys of each whitespace-free chunk, cached (chunks repeat across texts); the chunks not cached
+    yet are tokenised together."""
+    found = list(map(_chunk_cache.get, chunks))  # the loops run in C: this is the hot path of bulk scoring
+    if None not in found:
+        return found  # type: ignore[return-value]  # no None left
+    todo = list(dict.fromkeys(c for c, k in zip(chunks, found) if k is None))
+    made = dict(zip(todo, _many_chunk_keys(todo)))
+    if len(_chunk_cache) + len(made) > _KEY_CACHE_MAX:
+        _chunk_cache.clear()
+    _chunk_cache.update(made)
+    return [k if k is not None else made[c] for c, k in zip(chunks, found)]
+
+
+# A token, or the line break that :func:`_many_chunk_keys` puts between chunks.
+_TOKEN_OR_BREAK = re.compile(f"{_TOKEN.pattern}|\n")
+
+
+def _many_chunk_keys(chunks: list[str]) -> list[tuple[str, ...]]:
+    """:func:`_chunk_keys` of each chunk, from one regex scan over them all (chunks hold no whitespace, so a
+    line break can stand between them) and one :func:`_key` call per distinct token."""
+    key_of: dict[str, str | None] = {"\n": None}  # None: the end of a chunk
+    out: list[tuple[str, ...]] = []
+    run: list[str] = []
+    for token in _TOKEN_OR_BREAK.findall("\n".join(chunks) + "\n"):
+        key = key_of[token] if token in key_of else key_of.setdefault(token, _key(token))
+        if key is None:
+            out.append(tuple(run))
+            run = []
+        elif key:
+            run.append(key)
+    return [(_SENTENCE_END,) if c == _LINE_BREAK_CHUNK else keys for c, keys in zip(chunks, out)]
 
 
 def _chunk_keys(chunk: str) -> tuple[str, ...]:
     """The keys of one whitespace-free chunk (first names dropped)."""
-    if chunk == _LINE_BREAK.strip():
+    if chunk == _LINE_BREAK_CHUNK:
         return (_SENTENCE_END,)
     return tuple(k for k in map(_key, _TOKEN.findall(chunk)) if k)
 
@@ -371,30 +392,31 @@ class TokenScorer:
         if ids.size == 0 or ids.min() >= 0:
             return ids
         missing = np.flatnonzero(ids < 0).tolist()
-        new = dict.fromkeys([chunks[i] for i in missing])
+        new = list(dict.fromkeys([chunks[i] for i in missing]))
         if not self._prefilled and len(new) >= self.PREFILL_MIN_CHUNKS:
             self._prefill()
-        fresh = set(chain.from_iterable(map(chunk_keys, new))).difference(self._tid)
+        keys = chunks_keys(new)
+        fresh = set(chain.from_iterable(keys)).difference(self._tid)
         if len(self._tid) + len(fresh) > self.max_tokens or len(self._chunk_id) + len(new) > 2 * self.max_tokens:
             self._reset()
-            new = dict.fromkeys(chunks)
-            del new[_TEXT_END]
-            fresh = set(chain.from_iterable(map(chunk_keys, new))).difference(self._tid)
+            new = [c for c in dict.fromkeys(chunks) if c != _TEXT_END]
+            keys = chunks_keys(new)
+            fresh = set(chain.from_iterable(keys)).difference(self._tid)
             missing = range(len(chunks))  # every id changed
         self._add_missing(fresh)
-        self._add_chunks(list(new))
+        self._add_chunks(new, keys)
         ids[missing] = list(map(self._chunk_id.__getitem__, [chunks[i] for i in missing]))
         return ids
 
-    def _add_chunks(self, chunks: list[str]) -> None:
-        """Add chunks whose keys all have table rows already."""
-        rows = [[self._tid[k] for k in chunk_keys(c)] for c in chunks]
-        lengths = np.array(list(map(len, rows)), dtype=np.int64)
+    def _add_chunks(self, chunks: list[str], keys: list[tuple[str, ...]]) -> None:
+        """Add chunks (with their keys) whose keys all have table rows already."""
+        lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+        rows = np.fromiter(map(self._tid.__getitem__, chain.from_iterable(keys)), dtype=np.int64)
         self._chunk_id.update(zip(chunks, range(len(self._chunk_id), len(self._chunk_id) + len(chunks))))
         starts = len(self._chunk_rows) + np.cumsum(lengths) - lengths
         self._chunk_start = np.concatenate([self._chunk_start, starts])
         self._chunk_len = np.concatenate([self._chunk_len, lengths])
-        self._chunk_rows = np.concatenate([self._chunk_rows, np.fromiter(chain.from_iterable(rows), dtype=np.int64)])
+        self._chunk_rows = np.concatenate([self._chunk_rows, rows])
 
     def _expand(self, chunk_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The token rows of a batch's chunks in order, and each text's start and length among them."""
