@@ -314,7 +314,8 @@ class TokenScorer:
         self._n_word_ids = n_words + len(self._extra_word_ids)
         self._bigrams = _IntMap(pairs[:, 1] * self._n_word_ids + pairs[:, 2])
         cols = pairs[:, 0]
-        self._bigram_rows = np.hstack([self._word_idf[cols, None] * coef[cols], self._word_idf[cols, None] ** 2])
+        bigram_rows = np.hstack([self._word_idf[cols, None] * coef[cols], self._word_idf[cols, None] ** 2])
+        self._bigram_rows = np.vstack([np.zeros((1, bigram_rows.shape[1])), bigram_rows])  # row 0: no bigram
         self._n_words = n_words
         self._per_gram: np.ndarray | None = None
         self._lock = threading.Lock()  # the tables grow while scoring; threads take turns
@@ -480,9 +481,10 @@ class TokenScorer:
         wid = self._wid[ids]
         known = (wid[:-1] >= 0) & (wid[1:] >= 0)
         known[(starts + lengths - 1)[lengths > 0][:-1]] = False  # the last token of a text starts no bigram
-        pos = self._bigrams.get(np.where(known, wid[:-1] * self._n_word_ids + wid[1:], -2))
-        found = np.flatnonzero(pos >= 0)
-        per_token[found, :self._n_labels + 1] += self._bigram_rows.take(pos[found], axis=0)
+        at = np.flatnonzero(known)
+        bigram = np.zeros(len(ids), dtype=np.int64)  # per token, 1 + the row of the bigram it starts (0: none)
+        bigram[at] = self._bigrams.get(wid[at] * self._n_word_ids + wid[at + 1]) + 1
+        per_token[:, :self._n_labels + 1] += self._bigram_rows.take(bigram, axis=0)  # adding 0.0 changes nothing
         return per_token
 
     def _linear(self, totals: np.ndarray) -> np.ndarray:
