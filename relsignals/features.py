@@ -77,8 +77,15 @@ def _prepared(text: str, folding: Callable[[str], str] = fold) -> str:
     """A text ready to split on whitespace: carets blanked, names marked, folded, line breaks made chunks."""
     if "^" in text:
         text = text.replace("^", " ")
-    folded = folding(_CAPITALISED.sub(r"\g<0>^", text))  # names: their word stays, their letters do not count
+    folded = folding(_names_marked(text))  # names: their word stays, their letters do not count
     return folded.replace("\n", _LINE_BREAK) if "\n" in folded else folded
+
+
+def _names_marked(text: str) -> str:
+    """``text`` with ``^`` after each name (:data:`_CAPITALISED`); joining the pieces between the matches
+    beats ``sub``, whose replacement template is expanded in Python at every match."""
+    cuts = [match.end() for match in _CAPITALISED.finditer(text)]
+    return "^".join([text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)])]) if cuts else text
 
 
 def _fold_glued(glued: str) -> str:
