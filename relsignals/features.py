@@ -443,15 +443,15 @@ class TokenScorer:
         text (clause or sentence end, "but", a negator) is a negator at most
         ``_NEGATION_WINDOW`` tokens back, and it does not end a scope itself.
         """
-        negators = self._negators[ids]
-        if not negators.any():
+        negator_at = np.flatnonzero(self._negators[ids])
+        if not negator_at.size:
             return ids
-        stops = self._stops[ids]
-        position = np.arange(len(ids))
-        last_stop = np.maximum.accumulate(np.where(stops, position, -1))
-        before = np.concatenate([[-1], last_stop[:-1]])
-        scoped = (~stops & (before >= np.repeat(starts, lengths)) & negators[before]
-                  & (position - before <= _NEGATION_WINDOW))
+        ends_seen = np.cumsum(self._stops[ids])  # scope ends (negators among them) up to each token
+        text_end = (starts + lengths)[np.searchsorted(starts, negator_at, side="right") - 1]
+        after = negator_at[:, None] + np.arange(1, _NEGATION_WINDOW + 1)  # the tokens a negator could reach
+        inside = after < text_end[:, None]
+        # in scope: no scope ends after the negator, up to and including the token (a negator is one)
+        scoped = after[inside & (ends_seen[np.where(inside, after, 0)] == ends_seen[negator_at, None])]
         rows = ids[scoped]
         unseen = np.unique(rows[self._negated[rows] < 0]).tolist()
         if unseen:
@@ -601,8 +601,12 @@ class _IntMap:
 
     def get(self, queries: np.ndarray) -> np.ndarray:
         """Position of each query key, or -1 where it is absent."""
-        out = np.full(len(queries), -1, dtype=np.int64)
-        slots, todo = self._slot(queries), np.arange(len(queries))
+        slots = self._slot(queries)
+        stored = self._keys[slots]
+        found = (stored == queries) & (stored != -1)  # -1 marks an empty slot, never a key
+        out = np.where(found, self._values[slots], -1)
+        todo = np.flatnonzero(~found & (stored != -1))  # the first probe done for all at once, without gathers
+        slots[todo] = (slots[todo] + 1) & self._mask
         while todo.size:
             stored = self._keys[slots[todo]]
             hit = (stored == queries[todo]) & (stored != -1)  # -1 marks an empty slot, never a key
