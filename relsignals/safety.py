@@ -308,12 +308,15 @@ def _triggered(hits: int) -> _Live:
     Cached: texts share few combinations of trigger words. Callers must not change the result.
     """
     found: _Live = {}
-    candidates = {entry for bit in _bits(hits) for entry in _NEEDING.get(bit, ())}
-    for flag, k in sorted(candidates):
-        first, *rest = _TRIGGER_MASKS[flag][k]
-        if all(hits & g for g in rest):
+    for flag, k, first, rest in _GROUPS:
+        if hits & first and all(hits & g for g in rest):  # most texts fail the first group: one int test
             found.setdefault(flag, []).append(_entry(flag, k))
     return found
+
+
+# Each pattern (flag, index, in sorted order) with its first trigger group and the rest.
+_GROUPS = [(flag, k, first, rest) for flag in sorted(_TRIGGER_MASKS)
+           for k, (first, *rest) in enumerate(_TRIGGER_MASKS[flag])]
 
 
 @cache
@@ -321,29 +324,6 @@ def _entry(flag: str, k: int) -> tuple[re.Pattern[str], re.Pattern[str], tuple[s
     """Pattern ``k`` of ``flag``, its prefilter, and literals one of which each of its matches holds
     (worked out on first use: most texts trigger few patterns)."""
     return _COMPILED[flag][k], _PREFILTERS[flag][k], required_literals(PATTERNS[flag][k])
-
-
-def _bits(mask: int) -> list[int]:
-    """Positions of the set bits of ``mask``."""
-    found = []
-    while mask:
-        low = mask & -mask
-        found.append(low.bit_length() - 1)
-        mask ^= low
-    return found
-
-
-def _needing() -> dict[int, list[tuple[str, int]]]:
-    """Per trigger word (bit), the (flag, pattern index) entries whose first trigger group needs it."""
-    needing: dict[int, list[tuple[str, int]]] = {}
-    for flag, masks in _TRIGGER_MASKS.items():
-        for k, (first, *_) in enumerate(masks):
-            for bit in _bits(first):
-                needing.setdefault(bit, []).append((flag, k))
-    return needing
-
-
-_NEEDING = _needing()
 
 
 def _present(pattern: re.Pattern[str], clean: str) -> bool:
