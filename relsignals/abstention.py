@@ -41,7 +41,7 @@ def decide(cause_proba: np.ndarray, cause_thresholds: np.ndarray, gate_proba: np
     support = np.zeros_like(pred) if support is None else support
     if gate_proba is None or gate_thresholds is None:
         pred = pred | support
-        return pred, [None if row.any() else NO_CAUSE for row in pred]
+        return pred, [None if labeled else NO_CAUSE for labeled in np.any(pred, axis=1).tolist()]
     gates = blended_gates(gate_proba, cause_proba, gate_blend)
     return apply_gates(pred, cause_proba, np.asarray(gates >= gate_thresholds), support)
 
@@ -88,7 +88,8 @@ def apply_gates(pred: np.ndarray, cause_proba: np.ndarray, passed: np.ndarray,
         pred = pred | (support & related[:, None])
     fallback = caused & ~pred.any(axis=1)
     pred[fallback, np.argmax(cause_proba[fallback], axis=1)] = True
-    reasons = [None if row.any() else (NO_CAUSE if rel else NOT_RELATIONSHIP) for row, rel in zip(pred, related)]
+    reasons = [None if labeled else (NO_CAUSE if rel else NOT_RELATIONSHIP)
+               for labeled, rel in zip(np.any(pred, axis=1).tolist(), related.tolist())]
     return pred, reasons
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import cache
+from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .abstention import EMPTY_TEXT, GATES, decide, segment_support
-from .advice import advice_for
+from .advice import Advice, advice_for
 from .errors import TextTypeError
 from .result import Evidence, Result
 from .safety import combine, discounted_spans, screen, trigger_bits, without_spans
@@ -61,8 +63,10 @@ class Classifier:
         self._flag_thresholds.update(self.safety_thresholds or {})
         short = model.short_safety or {}
         self._short_words: int | None = int(short["max_words"]) if short else None
-        self._short_flag_thresholds = {**self._flag_thresholds, **short.get("thresholds", {}),
-                                       **(self.safety_thresholds or {})}
+        short_thresholds = {**self._flag_thresholds, **short.get("thresholds", {}), **(self.safety_thresholds or {})}
+        # per text, one of these two rows: thresholds in SAFETY_FLAGS order for long and for short texts
+        self._flag_limits = np.array([[self._flag_thresholds[f] for f in SAFETY_FLAGS],
+                                      [short_thresholds[f] for f in SAFETY_FLAGS]])
         missing = [c for c in CAUSE_IDS if c not in model.labels]
         if missing:
             from .errors import ModelLoadError
@@ -125,9 +129,11 @@ class Classifier:
         rules = [flags for flags, _ in screened]
         limits = self._limits(texts, tokens)
         danger = self._flag_probs(texts, probs, rules, [mentioned for _, mentioned in screened], limits)
-        ranked = np.argsort(-cause_probs, axis=1, kind="stable")
-        results = [self._result(*row) for row in zip(texts, np.round(cause_probs, 6).tolist(), pred.tolist(),
-                                                     ranked.tolist(), reasons, danger, rules, limits)]
+        labels = _chosen_in_order(pred, np.argsort(-cause_probs, axis=1, kind="stable"))
+        parts = cache(_shared_parts)  # per batch: the crisis resources in the advice may change between calls
+        flags = self._safety(rules, danger, limits)
+        results = [self._result(text, scores, parts(chosen, raised), reason) for text, scores, chosen, raised, reason
+                   in zip(texts, np.round(cause_probs, 6).tolist(), labels, flags, reasons)]
         return self._with_evidence(results, texts) if with_evidence else results
 
     def _with_evidence(self, results: list[Result], texts: list[str]) -> list[Result]:
@@ -138,19 +144,20 @@ class Classifier:
         return [replace(r, evidence=self._evidence(r, texts[row], scored.get(row, [])))
                 for row, r in enumerate(results)]
 
-    def _limits(self, texts: list[str], tokens: TokenBatch | None) -> list[dict[str, float]]:
-        """Per text, the safety thresholds that apply: the short-text ones for texts of few words."""
+    def _limits(self, texts: list[str], tokens: TokenBatch | None) -> np.ndarray:
+        """Per text, the safety thresholds that apply (in :data:`SAFETY_FLAGS` order): the short-text ones
+        for texts of few words."""
         if self._short_words is None:
-            return [self._flag_thresholds] * len(texts)
+            return self._flag_limits[[0] * len(texts)]
         from .features import word_counts
 
         counts = tokens.word_counts() if tokens is not None else word_counts(texts)
-        return [self._short_flag_thresholds if short else self._flag_thresholds
-                for short in (counts <= self._short_words).tolist()]
+        return self._flag_limits[(counts <= self._short_words).astype(int)]
 
     def _flag_probs(self, texts: list[str], probs: np.ndarray, rule_hits: list[list[str]],
-                    mentions: list[list[re.Pattern[str]]], limits: list[dict[str, float]]) -> list[dict[str, float]]:
-        """The model's safety probabilities, rescored without negated or past mentions where it flags.
+                    mentions: list[list[re.Pattern[str]]], limits: np.ndarray) -> np.ndarray:
+        """Per text, the model's probability of each of :data:`SAFETY_FLAGS` (0 for a flag it lacks), rescored
+        without negated or past mentions where it flags.
 
         "He has never hit me" names violence without describing it: a model flag
         counts only if the text still earns it with such sentences cut out. A flag the
@@ -160,30 +167,38 @@ class Classifier:
 
         flags = [f for f in SAFETY_FLAGS if f in self.model.labels]
         cols = [self.model.labels.index(f) for f in flags]
-        out = [dict(zip(flags, row)) for row in probs[:, cols].tolist()]
-        lowest = min(min(self._flag_thresholds[f], self._short_flag_thresholds[f]) for f in flags) if flags else 1.0
-        over = (probs[:, cols] >= lowest).any(axis=1)
+        have = [SAFETY_FLAGS.index(f) for f in flags]
+        out = np.zeros((len(texts), len(SAFETY_FLAGS)))
+        out[:, have] = probs[:, cols]
+        over = out[:, have] >= limits[:, have]
         redo = {}
-        for row in np.flatnonzero(over).tolist():  # only a flag the model raises can need rescoring
-            if any(p >= limits[row][f] and f not in rule_hits[row] for f, p in out[row].items()):
+        for row in np.flatnonzero(over.any(axis=1)).tolist():  # only a flag the model raises can need rescoring
+            if any(f not in rule_hits[row] for f in compress(flags, over[row].tolist())):
                 spans = discounted_spans(texts[row], mentions[row])
                 if spans:
                     redo[row] = without_spans(texts[row], spans)
         if redo:
             rescored = self.model.predict_proba(list(redo.values()))
             for (row, rest), new in zip(redo.items(), rescored):
-                out[row] = {f: (float(new[c]) if rest.strip() else 0.0) for f, c in zip(flags, cols)}
+                out[row, have] = new[cols] if rest.strip() else 0.0
         return out
 
-    def _result(self, text: str, scores: list[float], chosen: list[bool], ranked: list[int], reason: str | None,
-                danger: dict[str, float], rule_hits: list[str], limits: dict[str, float]) -> Result:
+    @staticmethod
+    def _safety(rule_hits: list[list[str]], danger: np.ndarray, limits: np.ndarray) -> list[tuple[str, ...]]:
+        """Per text, the flags the patterns or the model's probabilities (:meth:`_flag_probs`) raise at the
+        text's thresholds (:meth:`_limits`), in guide order."""
+        import numpy as np
+
+        raised = np.any(danger >= limits, axis=1).tolist()
+        return [tuple(combine(rules, dict(zip(SAFETY_FLAGS, probs)), dict(zip(SAFETY_FLAGS, row)))) if rules or up
+                else () for rules, up, probs, row in zip(rule_hits, raised, danger.tolist(), limits.tolist())]
+
+    def _result(self, text: str, scores: list[float], parts: _Parts, reason: str | None) -> Result:
         if not text or text.isspace():  # what strip() would empty, without copying the text
             return Result([], dict.fromkeys(CAUSE_IDS, 0.0), None, [], [], reason=EMPTY_TEXT)
-        labels = [CAUSE_IDS[i] for i in ranked if chosen[i]] if any(chosen) else []
-        safety = combine(rule_hits, danger, limits)
-        sections = list(dict.fromkeys(section_of(c) for c in labels))
-        return Result(labels, dict(zip(CAUSE_IDS, scores)), labels[0] if labels else None, sections, safety,
-                      advice_for(labels, safety), reason)
+        labels, sections, safety, advice = parts
+        return Result(labels[:], dict(zip(CAUSE_IDS, scores)), labels[0] if labels else None, sections[:], safety[:],
+                      advice[:], reason)
 
     def _score_spans(self, texts: list[str], owners: list[int],
                      spans: list[tuple[int, int]]) -> dict[int, list[tuple[tuple[int, int], np.ndarray]]]:
@@ -204,6 +219,27 @@ class Classifier:
             column = self.model.labels.index(label)
             found[label] = [Evidence(text[a:b], a, b, round(float(p[column]), 6)) for (a, b), p in spans]
         return _strongest(found)
+
+
+# A text's labels, sections, safety flags and advice: lists shared by the texts of a batch that have the same ones.
+_Parts = tuple[list[str], list[str], list[str], list[Advice]]
+
+
+def _shared_parts(labels: tuple[str, ...], safety: tuple[str, ...]) -> _Parts:
+    """The parts of a result that follow from its labels and safety flags (copy the lists before handing them out)."""
+    sections = list(dict.fromkeys(map(section_of, labels)))
+    return list(labels), sections, list(safety), advice_for(list(labels), list(safety))
+
+
+def _chosen_in_order(pred: np.ndarray, ranked: np.ndarray) -> list[tuple[str, ...]]:
+    """Per text, the causes ``pred`` chooses, in the order of ``ranked`` (texts with the same ones share a tuple)."""
+    import numpy as np
+
+    picked = np.where(np.take_along_axis(pred, ranked, axis=1), ranked + 1, 0)
+    codes = picked @ (len(CAUSE_IDS) + 1) ** np.arange(len(CAUSE_IDS), dtype=np.int64)  # one number per row
+    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    chosen = [tuple(CAUSE_IDS[i - 1] for i in row if i) for row in picked[first].tolist()]
+    return list(map(chosen.__getitem__, inverse.tolist()))
 
 
 def _check_safety_thresholds(thresholds: dict[str, float] | None) -> dict[str, float] | None:

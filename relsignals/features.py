@@ -41,6 +41,7 @@ _CAPITALISED = re.compile(r"[A-Z](?<=[a-z0-9,;:)] [A-Z])[a-z]+\b(?! [A-Z])")
 _KEY_CACHE_MAX = 200_000
 _chunk_cache: dict[str, tuple[str, ...]] = {}
 _LINE_BREAK = " \x00 "  # a line break ends a sentence; split() would drop it, so it becomes this chunk
+_LINE_BREAK_CHUNK = _LINE_BREAK.strip()
 _TEXT_END = "\x01"  # the chunk between two texts of a batch (it gives no key)
 _TEXT_GLUE = f" {_TEXT_END} "
 
@@ -66,22 +67,35 @@ def marked_keys(text: str) -> list[str]:
     chunk ("me.", "he's", "(hit") is tokenised once and cached: far cheaper than a regex
     over every text. A line break ends a sentence, so it becomes a chunk of its own.
     """
-    chunks = _prepared(text).split()
-    found = list(map(_chunk_cache.get, chunks))  # the loops run in C: this is the hot path of bulk scoring
-    if None in found:
-        found = [k if k is not None else chunk_keys(c) for c, k in zip(chunks, found)]
-    keys = list(chain.from_iterable(found))
+    keys = list(chain.from_iterable(chunks_keys(_prepared(text).split())))
     if not _NEGATORS.isdisjoint(keys):
         _mark_negation(keys)
     return keys
 
 
-def _prepared(text: str) -> str:
+def _prepared(text: str, folding: Callable[[str], str] = fold) -> str:
     """A text ready to split on whitespace: carets blanked, names marked, folded, line breaks made chunks."""
     if "^" in text:
         text = text.replace("^", " ")
-    folded = fold(_CAPITALISED.sub(r"\g<0>^", text))  # names: their word stays, their letters do not count
+    folded = folding(_names_marked(text))  # names: their word stays, their letters do not count
     return folded.replace("\n", _LINE_BREAK) if "\n" in folded else folded
+
+
+def _names_marked(text: str) -> str:
+    """``text`` with ``^`` after each name (:data:`_CAPITALISED`); joining the pieces between the matches
+    beats ``sub``, whose replacement template is expanded in Python at every match."""
+    cuts = [match.end() for match in _CAPITALISED.finditer(text)]
+    return "^".join([text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)])]) if cuts else text
+
+
+def _fold_glued(glued: str) -> str:
+    """:func:`fold` of texts glued with ``_TEXT_END``, text by text when any is not plain ASCII.
+
+    One such text would otherwise send the whole batch through NFKC and the slower
+    non-ASCII lowercasing. The result is the same: neither step reads across ``_TEXT_END``,
+    a control character between spaces that NFKC never combines with a neighbour.
+    """
+    return fold(glued) if glued.isascii() else _TEXT_END.join(map(fold, glued.split(_TEXT_END)))
 
 
 def batch_chunks(texts: list[str]) -> list[str]:
@@ -94,23 +108,47 @@ def batch_chunks(texts: list[str]) -> list[str]:
     """
     glued = _TEXT_GLUE.join(texts) + _TEXT_GLUE if texts else ""
     if glued.count(_TEXT_END) == len(texts):
-        return _prepared(glued).split()
+        return _prepared(glued, _fold_glued).split()
     return [c for t in texts for c in (*(c for c in _prepared(t).split() if c != _TEXT_END), _TEXT_END)]
 
 
-def chunk_keys(chunk: str) -> tuple[str, ...]:
-    """The keys of one whitespace-free chunk, cached (chunks repeat across texts)."""
-    keys = _chunk_cache.get(chunk)
-    if keys is None:
-        if len(_chunk_cache) > _KEY_CACHE_MAX:
-            _chunk_cache.clear()
-        keys = _chunk_cache[chunk] = _chunk_keys(chunk)
-    return keys
+def chunks_keys(chunks: list[str]) -> list[tuple[str, ...]]:
+    """The keys of each whitespace-free chunk, cached (chunks repeat across texts); the chunks not cached
+    yet are tokenised together."""
+    found = list(map(_chunk_cache.get, chunks))  # the loops run in C: this is the hot path of bulk scoring
+    if None not in found:
+        return found  # type: ignore[return-value]  # no None left
+    todo = list(dict.fromkeys(c for c, k in zip(chunks, found) if k is None))
+    made = dict(zip(todo, _many_chunk_keys(todo)))
+    if len(_chunk_cache) + len(made) > _KEY_CACHE_MAX:
+        _chunk_cache.clear()
+    _chunk_cache.update(made)
+    return [k if k is not None else made[c] for c, k in zip(chunks, found)]
+
+
+# A token, or the line break that :func:`_many_chunk_keys` puts between chunks.
+_TOKEN_OR_BREAK = re.compile(f"{_TOKEN.pattern}|\n")
+
+
+def _many_chunk_keys(chunks: list[str]) -> list[tuple[str, ...]]:
+    """:func:`_chunk_keys` of each chunk, from one regex scan over them all (chunks hold no whitespace, so a
+    line break can stand between them) and one :func:`_key` call per distinct token."""
+    key_of: dict[str, str | None] = {"\n": None}  # None: the end of a chunk
+    out: list[tuple[str, ...]] = []
+    run: list[str] = []
+    for token in _TOKEN_OR_BREAK.findall("\n".join(chunks) + "\n"):
+        key = key_of[token] if token in key_of else key_of.setdefault(token, _key(token))
+        if key is None:
+            out.append(tuple(run))
+            run = []
+        elif key:
+            run.append(key)
+    return [(_SENTENCE_END,) if c == _LINE_BREAK_CHUNK else keys for c, keys in zip(chunks, out)]
 
 
 def _chunk_keys(chunk: str) -> tuple[str, ...]:
     """The keys of one whitespace-free chunk (first names dropped)."""
-    if chunk == _LINE_BREAK.strip():
+    if chunk == _LINE_BREAK_CHUNK:
         return (_SENTENCE_END,)
     return tuple(k for k in map(_key, _TOKEN.findall(chunk)) if k)
 
@@ -293,7 +331,8 @@ class TokenScorer:
         self._n_word_ids = n_words + len(self._extra_word_ids)
         self._bigrams = _IntMap(pairs[:, 1] * self._n_word_ids + pairs[:, 2])
         cols = pairs[:, 0]
-        self._bigram_rows = np.hstack([self._word_idf[cols, None] * coef[cols], self._word_idf[cols, None] ** 2])
+        bigram_rows = np.hstack([self._word_idf[cols, None] * coef[cols], self._word_idf[cols, None] ** 2])
+        self._bigram_rows = np.vstack([np.zeros((1, bigram_rows.shape[1])), bigram_rows])  # row 0: no bigram
         self._n_words = n_words
         self._per_gram: np.ndarray | None = None
         self._lock = threading.Lock()  # the tables grow while scoring; threads take turns
@@ -371,30 +410,31 @@ class TokenScorer:
         if ids.size == 0 or ids.min() >= 0:
             return ids
         missing = np.flatnonzero(ids < 0).tolist()
-        new = dict.fromkeys([chunks[i] for i in missing])
+        new = list(dict.fromkeys([chunks[i] for i in missing]))
         if not self._prefilled and len(new) >= self.PREFILL_MIN_CHUNKS:
             self._prefill()
-        fresh = set(chain.from_iterable(map(chunk_keys, new))).difference(self._tid)
+        keys = chunks_keys(new)
+        fresh = set(chain.from_iterable(keys)).difference(self._tid)
         if len(self._tid) + len(fresh) > self.max_tokens or len(self._chunk_id) + len(new) > 2 * self.max_tokens:
             self._reset()
-            new = dict.fromkeys(chunks)
-            del new[_TEXT_END]
-            fresh = set(chain.from_iterable(map(chunk_keys, new))).difference(self._tid)
+            new = [c for c in dict.fromkeys(chunks) if c != _TEXT_END]
+            keys = chunks_keys(new)
+            fresh = set(chain.from_iterable(keys)).difference(self._tid)
             missing = range(len(chunks))  # every id changed
         self._add_missing(fresh)
-        self._add_chunks(list(new))
+        self._add_chunks(new, keys)
         ids[missing] = list(map(self._chunk_id.__getitem__, [chunks[i] for i in missing]))
         return ids
 
-    def _add_chunks(self, chunks: list[str]) -> None:
-        """Add chunks whose keys all have table rows already."""
-        rows = [[self._tid[k] for k in chunk_keys(c)] for c in chunks]
-        lengths = np.array(list(map(len, rows)), dtype=np.int64)
+    def _add_chunks(self, chunks: list[str], keys: list[tuple[str, ...]]) -> None:
+        """Add chunks (with their keys) whose keys all have table rows already."""
+        lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+        rows = np.fromiter(map(self._tid.__getitem__, chain.from_iterable(keys)), dtype=np.int64)
         self._chunk_id.update(zip(chunks, range(len(self._chunk_id), len(self._chunk_id) + len(chunks))))
         starts = len(self._chunk_rows) + np.cumsum(lengths) - lengths
         self._chunk_start = np.concatenate([self._chunk_start, starts])
         self._chunk_len = np.concatenate([self._chunk_len, lengths])
-        self._chunk_rows = np.concatenate([self._chunk_rows, np.fromiter(chain.from_iterable(rows), dtype=np.int64)])
+        self._chunk_rows = np.concatenate([self._chunk_rows, rows])
 
     def _expand(self, chunk_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The token rows of a batch's chunks in order, and each text's start and length among them."""
@@ -413,15 +453,15 @@ class TokenScorer:
         text (clause or sentence end, "but", a negator) is a negator at most
         ``_NEGATION_WINDOW`` tokens back, and it does not end a scope itself.
         """
-        negators = self._negators[ids]
-        if not negators.any():
+        negator_at = np.flatnonzero(self._negators[ids])
+        if not negator_at.size:
             return ids
-        stops = self._stops[ids]
-        position = np.arange(len(ids))
-        last_stop = np.maximum.accumulate(np.where(stops, position, -1))
-        before = np.concatenate([[-1], last_stop[:-1]])
-        scoped = (~stops & (before >= np.repeat(starts, lengths)) & negators[before]
-                  & (position - before <= _NEGATION_WINDOW))
+        ends_seen = np.cumsum(self._stops[ids])  # scope ends (negators among them) up to each token
+        text_end = (starts + lengths)[np.searchsorted(starts, negator_at, side="right") - 1]
+        after = negator_at[:, None] + np.arange(1, _NEGATION_WINDOW + 1)  # the tokens a negator could reach
+        inside = after < text_end[:, None]
+        # in scope: no scope ends after the negator, up to and including the token (a negator is one)
+        scoped = after[inside & (ends_seen[np.where(inside, after, 0)] == ends_seen[negator_at, None])]
         rows = ids[scoped]
         unseen = np.unique(rows[self._negated[rows] < 0]).tolist()
         if unseen:
@@ -458,9 +498,10 @@ class TokenScorer:
         wid = self._wid[ids]
         known = (wid[:-1] >= 0) & (wid[1:] >= 0)
         known[(starts + lengths - 1)[lengths > 0][:-1]] = False  # the last token of a text starts no bigram
-        pos = self._bigrams.get(np.where(known, wid[:-1] * self._n_word_ids + wid[1:], -2))
-        found = np.flatnonzero(pos >= 0)
-        per_token[found, :self._n_labels + 1] += self._bigram_rows.take(pos[found], axis=0)
+        at = np.flatnonzero(known)
+        bigram = np.zeros(len(ids), dtype=np.int64)  # per token, 1 + the row of the bigram it starts (0: none)
+        bigram[at] = self._bigrams.get(wid[at] * self._n_word_ids + wid[at + 1]) + 1
+        per_token[:, :self._n_labels + 1] += self._bigram_rows.take(bigram, axis=0)  # adding 0.0 changes nothing
         return per_token
 
     def _linear(self, totals: np.ndarray) -> np.ndarray:
@@ -570,8 +611,12 @@ class _IntMap:
 
     def get(self, queries: np.ndarray) -> np.ndarray:
         """Position of each query key, or -1 where it is absent."""
-        out = np.full(len(queries), -1, dtype=np.int64)
-        slots, todo = self._slot(queries), np.arange(len(queries))
+        slots = self._slot(queries)
+        stored = self._keys[slots]
+        found = (stored == queries) & (stored != -1)  # -1 marks an empty slot, never a key
+        out = np.where(found, self._values[slots], -1)
+        todo = np.flatnonzero(~found & (stored != -1))  # the first probe done for all at once, without gathers
+        slots[todo] = (slots[todo] + 1) & self._mask
         while todo.size:
             stored = self._keys[slots[todo]]
             hit = (stored == queries[todo]) & (stored != -1)  # -1 marks an empty slot, never a key

@@ -10,9 +10,10 @@ flag only counts if it still fires with those sentences cut out.
 from __future__ import annotations
 
 import re
-from functools import lru_cache, reduce
+from functools import cache, lru_cache, reduce
 from operator import or_
 
+from .literals import required_literals
 from .text import normalize
 
 # Each rule: the words every match must contain (its trigger, below), then the pattern.
@@ -284,7 +285,8 @@ def screen(text: str, hits: int | None = None) -> tuple[list[str], list[re.Patte
     if not triggered:
         return [], []
     clean = normalize(text) if clean is None else clean
-    found = {flag: [p for p, fast in live if fast.search(clean) and p.search(clean)]
+    found = {flag: [p for p, fast, needles in live
+                    if any(map(clean.__contains__, needles)) and fast.search(clean) and p.search(clean)]
              for flag, live in triggered.items()}
     flags = [flag for flag, patterns in found.items() if any(_present(p, clean) for p in patterns)]
     return flags, [p for patterns in found.values() for p in patterns]
@@ -295,42 +297,33 @@ def trigger_bits(word: str) -> int:
     return _chunk_mask(word)
 
 
+# Per flag, the patterns a text's trigger words allow: each with its prefilter and required literals (_entry).
+_Live = dict[str, list[tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...]]]]
+
+
 @lru_cache(maxsize=4096)
-def _triggered(hits: int) -> dict[str, list[tuple[re.Pattern[str], re.Pattern[str]]]]:
-    """Per flag, the (pattern, prefilter) pairs whose trigger words are all among ``hits``.
+def _triggered(hits: int) -> _Live:
+    """Per flag, the patterns whose trigger words are all among ``hits`` (each as :func:`_entry` gives it).
 
     Cached: texts share few combinations of trigger words. Callers must not change the result.
     """
-    found: dict[str, list[tuple[re.Pattern[str], re.Pattern[str]]]] = {}
-    candidates = {entry for bit in _bits(hits) for entry in _NEEDING.get(bit, ())}
-    for flag, k in sorted(candidates):
-        first, *rest = _TRIGGER_MASKS[flag][k]
-        if all(hits & g for g in rest):
-            found.setdefault(flag, []).append((_COMPILED[flag][k], _PREFILTERS[flag][k]))
+    found: _Live = {}
+    for flag, k, first, rest in _GROUPS:
+        if hits & first and all(hits & g for g in rest):  # most texts fail the first group: one int test
+            found.setdefault(flag, []).append(_entry(flag, k))
     return found
 
 
-def _bits(mask: int) -> list[int]:
-    """Positions of the set bits of ``mask``."""
-    found = []
-    while mask:
-        low = mask & -mask
-        found.append(low.bit_length() - 1)
-        mask ^= low
-    return found
+# Each pattern (flag, index, in sorted order) with its first trigger group and the rest.
+_GROUPS = [(flag, k, first, rest) for flag in sorted(_TRIGGER_MASKS)
+           for k, (first, *rest) in enumerate(_TRIGGER_MASKS[flag])]
 
 
-def _needing() -> dict[int, list[tuple[str, int]]]:
-    """Per trigger word (bit), the (flag, pattern index) entries whose first trigger group needs it."""
-    needing: dict[int, list[tuple[str, int]]] = {}
-    for flag, masks in _TRIGGER_MASKS.items():
-        for k, (first, *_) in enumerate(masks):
-            for bit in _bits(first):
-                needing.setdefault(bit, []).append((flag, k))
-    return needing
-
-
-_NEEDING = _needing()
+@cache
+def _entry(flag: str, k: int) -> tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...]]:
+    """Pattern ``k`` of ``flag``, its prefilter, and literals one of which each of its matches holds
+    (worked out on first use: most texts trigger few patterns)."""
+    return _COMPILED[flag][k], _PREFILTERS[flag][k], required_literals(PATTERNS[flag][k])
 
 
 def _present(pattern: re.Pattern[str], clean: str) -> bool:

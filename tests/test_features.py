@@ -299,3 +299,11 @@ def test_stored_token_table_is_optional_on_disk(fitted, stored, held_out, tmp_pa
     expected = stored.predict_proba(held_out)
     np.testing.assert_array_equal(loaded.predict_proba(held_out), expected)
     np.testing.assert_array_equal(without.predict_proba(held_out), expected)
+
+
+def test_chunks_tokenised_together_get_the_keys_they_get_alone(train_frame):
+    from relsignals.features import _LINE_BREAK_CHUNK, _chunk_keys, _many_chunk_keys, _prepared
+
+    chunks = list(dict.fromkeys(c for text in train_frame["text"] for c in _prepared(text).split()))
+    chunks += [_LINE_BREAK_CHUNK, "a\x00b", "(hit", "...", "don't!", "bob^,", "'", "x'y'z", "\x01"]
+    assert _many_chunk_keys(chunks) == [_chunk_keys(c) for c in chunks]
