@@ -59,14 +59,13 @@ class Classifier:
 
         self.model = model
         self.safety_thresholds = _check_safety_thresholds(safety_thresholds)
-        self._flag_thresholds = {f: model.thresholds.get(f, 1.0) for f in SAFETY_FLAGS}
-        self._flag_thresholds.update(self.safety_thresholds or {})
+        overrides = self.safety_thresholds or {}
+        thresholds = {**{f: model.thresholds.get(f, 1.0) for f in SAFETY_FLAGS}, **overrides}
         short = model.short_safety or {}
         self._short_words: int | None = int(short["max_words"]) if short else None
-        short_thresholds = {**self._flag_thresholds, **short.get("thresholds", {}), **(self.safety_thresholds or {})}
+        short_thresholds = {**thresholds, **short.get("thresholds", {}), **overrides}
         # per text, one of these two rows: thresholds in SAFETY_FLAGS order for long and for short texts
-        self._flag_limits = np.array([[self._flag_thresholds[f] for f in SAFETY_FLAGS],
-                                      [short_thresholds[f] for f in SAFETY_FLAGS]])
+        self._flag_limits = np.array([[row[f] for f in SAFETY_FLAGS] for row in (thresholds, short_thresholds)])
         missing = [c for c in CAUSE_IDS if c not in model.labels]
         if missing:
             from .errors import ModelLoadError
