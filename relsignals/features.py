@@ -291,7 +291,7 @@ class TokenBatch(NamedTuple):
 
     def word_counts(self) -> np.ndarray:
         """Per text, its word keys (rows past the clause and sentence ends): :func:`word_counts`, from the batch."""
-        words = np.concatenate([[0], np.cumsum(self.ids > 1)])
+        words = _words_before(self.ids)
         return words[self.starts + self.lengths] - words[self.starts]
 
 
@@ -642,11 +642,16 @@ def _sentence_runs(ids: np.ndarray, starts: np.ndarray,
     run_starts = run_starts[run_starts < total]
     run_lengths = np.diff(np.append(run_starts, total))
     owner = np.searchsorted(starts, run_starts, side="right") - 1
-    words = np.concatenate([[0], np.cumsum(ids > 1)])
+    words = _words_before(ids)
     sentence = chosen[owner] & (words[run_starts + run_lengths] - words[run_starts] >= MIN_SENTENCE_WORDS)
     enough = np.bincount(owner[sentence], minlength=len(starts)) >= 2
     owner = np.where(sentence & enough[owner], owner, -1)
     return owner, run_starts, run_lengths
+
+
+def _words_before(ids: np.ndarray) -> np.ndarray:
+    """The number of word keys (rows past the clause and sentence ends) before each position, and in all."""
+    return np.concatenate([[0], np.cumsum(ids > 1)])
 
 
 def _segment_sums(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
