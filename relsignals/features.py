@@ -131,8 +131,9 @@ _TOKEN_OR_BREAK = re.compile(f"{_TOKEN.pattern}|\n")
 
 
 def _many_chunk_keys(chunks: list[str]) -> list[tuple[str, ...]]:
-    """:func:`_chunk_keys` of each chunk, from one regex scan over them all (chunks hold no whitespace, so a
-    line break can stand between them) and one :func:`_key` call per distinct token."""
+    """The keys of each whitespace-free chunk (first names dropped; the line-break chunk is a sentence end),
+    from one regex scan over them all (chunks hold no whitespace, so a line break can stand between them)
+    and one :func:`_key` call per distinct token."""
     key_of: dict[str, str | None] = {"\n": None}  # None: the end of a chunk
     out: list[tuple[str, ...]] = []
     run: list[str] = []
@@ -144,13 +145,6 @@ def _many_chunk_keys(chunks: list[str]) -> list[tuple[str, ...]]:
         elif key:
             run.append(key)
     return [(_SENTENCE_END,) if c == _LINE_BREAK_CHUNK else keys for c, keys in zip(chunks, out)]
-
-
-def _chunk_keys(chunk: str) -> tuple[str, ...]:
-    """The keys of one whitespace-free chunk (first names dropped)."""
-    if chunk == _LINE_BREAK_CHUNK:
-        return (_SENTENCE_END,)
-    return tuple(k for k in map(_key, _TOKEN.findall(chunk)) if k)
 
 
 def token_keys(text: str) -> list[str]:
