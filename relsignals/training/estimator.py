@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from itertools import chain
+from itertools import chain, compress
 from typing import Any
 
 import numpy as np
@@ -266,12 +266,12 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                 platt = LogisticRegression(C=1e4).fit(oof[:, [j]], Y[:, j])
                 self.calib_a_[j], self.calib_b_[j] = platt.coef_[0, 0], platt.intercept_[0]
 
-    def _fit_thresholds(self, oof_proba: np.ndarray | None, Y: np.ndarray, texts: list[str]) -> None:
+    def _fit_thresholds(self, oof_proba: np.ndarray | None, Y: np.ndarray, patterns: list[list[str]]) -> None:
         if self.thresholds != "cv":
             self.thresholds_ = np.full(Y.shape[1], float(self.thresholds))
             return
         classes = list(self.classes_)
-        self.thresholds_ = np.array([self._label_threshold(c, Y[:, j], oof_proba[:, j], texts)
+        self.thresholds_ = np.array([self._label_threshold(c, Y[:, j], oof_proba[:, j], patterns)
                                      if Y[:, j].sum() else 1.0 for j, c in enumerate(classes)])
         if not all(c in classes for c in CAUSE_IDS):
             return
@@ -288,14 +288,15 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                                                  gate_proba, Y[:, causes].any(axis=1),
                                                  tuple(self.abstain_targets), support=support)
 
-    def _fit_short_thresholds(self, oof_proba: np.ndarray, Y: np.ndarray, texts: list[str]) -> np.ndarray:
+    def _fit_short_thresholds(self, oof_proba: np.ndarray, Y: np.ndarray, texts: list[str],
+                              patterns: list[list[str]]) -> np.ndarray:
         """``thresholds_`` with each safety flag's cost rule rerun on the short texts alone (when enough of
         them carry the flag)."""
         out = self.thresholds_.copy()
         if self._short_words() is None or self.thresholds != "cv":
             return out
         short = word_counts(texts) <= self._short_words()
-        few = [t for t, s in zip(texts, short) if s]
+        few = list(compress(patterns, short.tolist()))
         for j, label in enumerate(self.classes_):
             if label in SAFETY_FLAGS and Y[short, j].sum() >= _MIN_SHORT_FLAGGED:
                 out[j] = self._label_threshold(label, Y[short, j], oof_proba[short, j], few)
@@ -331,14 +332,13 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                      key=lambda pair: (pair[1], pair[0]))
         return {"min_chars": POOL_MIN_CHARS, "hi": hi, "lo": lo}
 
-    def _label_threshold(self, label: str, y: np.ndarray, p: np.ndarray, texts: list[str]) -> float:
+    def _label_threshold(self, label: str, y: np.ndarray, p: np.ndarray, patterns: list[list[str]]) -> float:
+        """One label's threshold; ``patterns`` holds each text's :func:`relsignals.safety.rule_flags`."""
         if label not in SAFETY_FLAGS:
             return _best_threshold(y, p, 1.0)
         if self.safety_miss_cost is None:
             return _best_threshold(y, p, 2.0)
-        from ..safety import rule_flags
-
-        always = np.array([label in rule_flags(t) for t in texts])
+        always = np.array([label in flags for flags in patterns])
         return _cost_threshold(y, p, self.safety_miss_cost, always)
 
     def fit(self, X: Sequence[str], y: Sequence[Sequence[str]]) -> CauseClassifier:
@@ -368,8 +368,11 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         found = np.isfinite(oof_segments)
         self.oof_proba_ = self._sigmoid(oof)
         self.oof_segment_proba_ = np.where(found, self._sigmoid(np.where(found, oof_segments, 0.0)), 0.0)
-        self._fit_thresholds(self.oof_proba_, Y, texts)
-        self.short_thresholds_ = self._fit_short_thresholds(self.oof_proba_, Y, texts)
+        from ..safety import rule_flags
+
+        patterns = list(map(rule_flags, texts))  # the safety thresholds count the patterns' flags in
+        self._fit_thresholds(self.oof_proba_, Y, patterns)
+        self.short_thresholds_ = self._fit_short_thresholds(self.oof_proba_, Y, texts, patterns)
         return self
 
     def _token_keys(self, texts: list[str]) -> list[str] | None:
