@@ -178,7 +178,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         return blocks
 
     @staticmethod
-    def _transform(blocks: list[tuple[str, dict[str, Any], TfidfVectorizer]], texts: list[str]) -> sparse.csr_matrix:
+    def _transform(blocks: list[tuple[str, dict[str, Any], TfidfVectorizer]], texts: list[Any]) -> sparse.csr_matrix:
         return sparse.hstack([vec.transform(texts) for _, _, vec in blocks], format="csr")
 
     # -- fitting ----------------------------------------------------------------
@@ -245,6 +245,7 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
 
     def _segment_decisions(self, blocks, coef: np.ndarray, intercept: np.ndarray, texts: list[str]) -> np.ndarray:
         """Per text and label, the best linear score of its sentences alone (as the stored model finds them)."""
+        pieces: list[Any]  # sentences' keys (the token analyzers read lists) or their texts
         if self.token_features:
             from ..features import sentence_keys
 
@@ -266,7 +267,8 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
                 platt = LogisticRegression(C=1e4).fit(oof[:, [j]], Y[:, j])
                 self.calib_a_[j], self.calib_b_[j] = platt.coef_[0, 0], platt.intercept_[0]
 
-    def _fit_thresholds(self, oof_proba: np.ndarray | None, Y: np.ndarray, patterns: list[list[str]]) -> None:
+    def _fit_thresholds(self, oof_proba: np.ndarray, segment_proba: np.ndarray, Y: np.ndarray,
+                        patterns: list[list[str]]) -> None:
         if self.thresholds != "cv":
             self.thresholds_ = np.full(Y.shape[1], float(self.thresholds))
             return
@@ -278,15 +280,15 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
         causes = [classes.index(c) for c in CAUSE_IDS]
         self.cause_share_ = self._tune_share(oof_proba[:, causes], self.thresholds_[causes], Y[:, causes])
         if self.segment_rule:
-            self.segment_rule_ = self._tune_segment_rule(oof_proba[:, causes], self.oof_segment_proba_[:, causes],
+            self.segment_rule_ = self._tune_segment_rule(oof_proba[:, causes], segment_proba[:, causes],
                                                          self.thresholds_[causes], Y[:, causes], self.cause_share_)
         if all(g in classes for g in GATES):
             gates = [classes.index(g) for g in GATES]
-            support = segment_support(oof_proba[:, causes], self.oof_segment_proba_[:, causes], self.segment_rule_)
+            support = segment_support(oof_proba[:, causes], segment_proba[:, causes], self.segment_rule_)
             gate_proba = blended_gates(oof_proba[:, gates], oof_proba[:, causes], self._gate_blend())
             self.thresholds_[gates] = tune_gates(oof_proba[:, causes], self.thresholds_[causes],
-                                                 gate_proba, Y[:, causes].any(axis=1),
-                                                 tuple(self.abstain_targets), support=support)
+                                                 gate_proba, np.asarray(Y[:, causes].any(axis=1)),
+                                                 (self.abstain_targets[0], self.abstain_targets[1]), support=support)
 
     def _fit_short_thresholds(self, oof_proba: np.ndarray, Y: np.ndarray, texts: list[str],
                               patterns: list[list[str]]) -> np.ndarray:
@@ -366,13 +368,14 @@ class CauseClassifier(ClassifierMixin, BaseEstimator):
             return self
         self._fit_calibration(oof, Y)
         found = np.isfinite(oof_segments)
-        self.oof_proba_ = self._sigmoid(oof)
-        self.oof_segment_proba_ = np.where(found, self._sigmoid(np.where(found, oof_segments, 0.0)), 0.0)
+        oof_proba = self.oof_proba_ = self._sigmoid(oof)
+        segment_proba = self.oof_segment_proba_ = np.where(found, self._sigmoid(np.where(found, oof_segments, 0.0)),
+                                                           0.0)
         from ..safety import rule_flags
 
         patterns = list(map(rule_flags, texts))  # the safety thresholds count the patterns' flags in
-        self._fit_thresholds(self.oof_proba_, Y, patterns)
-        self.short_thresholds_ = self._fit_short_thresholds(self.oof_proba_, Y, texts, patterns)
+        self._fit_thresholds(oof_proba, segment_proba, Y, patterns)
+        self.short_thresholds_ = self._fit_short_thresholds(oof_proba, Y, texts, patterns)
         return self
 
     def _token_keys(self, texts: list[str]) -> list[str] | None:

@@ -21,13 +21,15 @@ from .metrics import decode, score_predictions
 from .spacy_features import SpacyTextcat
 
 # The 0.1 configurations: analyzer features, no canonical who-words, no abstention gates, no sentence rule.
-_BEFORE_033 = {"gate_blend": 0.0, "short_words": None}  # the cause gate alone; one safety threshold per flag
-_V1 = {"canonical_words": False, "segment_rule": False, "classes": CAUSE_IDS + SAFETY_FLAGS, "safety_miss_cost": None,
-       "token_features": False, "label_max_df": None, "cause_share": 0.0, **_BEFORE_033}
+# _BEFORE_033: the cause gate alone; one safety threshold per flag.
+_BEFORE_033: dict[str, Any] = {"gate_blend": 0.0, "short_words": None}
+_V1: dict[str, Any] = {"canonical_words": False, "segment_rule": False, "classes": CAUSE_IDS + SAFETY_FLAGS,
+                       "safety_miss_cost": None, "token_features": False, "label_max_df": None, "cause_share": 0.0,
+                       **_BEFORE_033}
 # the 0.2 feature set: TF-IDF over the analyzers of relsignals.text
-_V2 = {"token_features": False, "label_max_df": None, "cause_share": 0.0, **_BEFORE_033}
-_V3 = {"label_max_df": None, "cause_share": 0.0, **_BEFORE_033}  # 0.3.0: the safety heads use every feature
-_PLAIN = {"calibrate": False, "thresholds": 0.5, **_V1}
+_V2: dict[str, Any] = {"token_features": False, "label_max_df": None, "cause_share": 0.0, **_BEFORE_033}
+_V3: dict[str, Any] = {"label_max_df": None, "cause_share": 0.0, **_BEFORE_033}  # 0.3.0: safety heads use every feature
+_PLAIN: dict[str, Any] = {"calibrate": False, "thresholds": 0.5, **_V1}
 CANDIDATES: dict[str, Callable[[int], Any]] = {
     "keyword baseline": lambda seed: KeywordBaseline(classes=CAUSE_IDS + SAFETY_FLAGS),
     "TF-IDF words + LR": lambda seed: CauseClassifier(use_chars=False, negation=False, random_state=seed, **_PLAIN),
@@ -99,7 +101,8 @@ def _supported(est: CauseClassifier, texts: list[str], rule: dict[str, float]) -
     from ..abstention import segment_support
 
     causes = [list(est.classes_).index(c) for c in CAUSE_IDS]
-    return segment_support(est.predict_proba(texts)[:, causes], est.segment_proba(texts)[:, causes], rule)
+    support = segment_support(est.predict_proba(texts)[:, causes], est.segment_proba(texts)[:, causes], rule)
+    return np.zeros((len(texts), len(causes)), dtype=bool) if support is None else support  # None only without a rule
 
 
 def compare(frame, names: list[str] | None = None, cv: int = 5, seed: int = 0,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -60,7 +61,7 @@ class SpacyTextcat(ClassifierMixin, BaseEstimator):
         Y = binarizer.fit_transform([list(labels) for labels in y])
         self.classes_ = np.array(binarizer.classes_)
         nlp = spacy.blank("en")
-        textcat = nlp.add_pipe("textcat_multilabel", config=self._config())
+        textcat: Any = nlp.add_pipe("textcat_multilabel", config=self._config())  # a TextCategorizer
         for c in self.classes_:
             textcat.add_label(str(c))
         examples = [Example.from_dict(nlp.make_doc(t), {"cats": dict(zip(map(str, self.classes_), map(float, row)))})

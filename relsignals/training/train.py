@@ -34,12 +34,12 @@ def cv_metrics(estimator: CauseClassifier, frame) -> dict[str, Any] | None:
 
     ``safety`` is the whole screen (model or patterns), as served; ``safety_model_only`` the model alone.
     """
-    proba = estimator.oof_proba_
-    if proba is None:
+    proba, segment_proba = estimator.oof_proba_, estimator.oof_segment_proba_
+    if proba is None or segment_proba is None:
         return None
     classes = list(estimator.classes_)
     causes = [classes.index(c) for c in CAUSE_IDS]
-    support = segment_support(proba[:, causes], estimator.oof_segment_proba_[:, causes], estimator.segment_rule_)
+    support = segment_support(proba[:, causes], segment_proba[:, causes], estimator.segment_rule_)
     labels, model_flags, cause_proba = decode(proba, estimator.indicators(proba, list(frame["text"])), classes,
                                                support=support)
     report = score_predictions(frame, labels, model_flags, cause_proba)
