@@ -8,7 +8,7 @@ The classifier lives in :mod:`relsignals.classifier`; the model loads on first u
 This is not therapy and not a diagnosis.
 """
 
-__version__ = "0.3.4"
+__version__ = "0.3.5"
 
 from .advice import Advice, Resource, advice, crisis_resources, set_crisis_resources  # noqa: E402
 from .classifier import Classifier, classify, classify_many  # noqa: E402

@@ -62,9 +62,9 @@ def targets(test: dict) -> str:
     return "\n".join(lines)
 
 
-def probe_table(probe: dict) -> str:
-    """The recorded short-probe figures, plus the share of unflagged texts that get a flag."""
-    rows = summary_table({"short probe": probe["overall"]})
+def probe_table(probe: dict, name: str) -> str:
+    """The recorded figures of a probe set, plus the share of unflagged texts that get a flag."""
+    rows = summary_table({name: probe["overall"]})
     rows.insert(-1, f"| unflagged texts that get a flag | {probe['overall']['unflagged_texts_flagged']:.3f} |")
     return "\n".join(rows)
 
@@ -99,7 +99,8 @@ def main() -> None:
         "SAFETY-LEARNING-CURVE": (ROOT / "models" / "safety_learning_curve.md").read_text().strip(),
         "CAUSE-GATE": (ROOT / "models" / "cause_gate.md").read_text().strip(),
         "LABEL-MAX-DF": (ROOT / "models" / "label_max_df.md").read_text().strip(),
-        "PROBE-SHORT": probe_table(meta["probe_short_metrics"]),
+        "PROBE-SHORT": probe_table(meta["probe_short_metrics"], "short probe"),
+        "PROBE-FIGURATIVE": probe_table(meta["probe_figurative_metrics"], "danger-word probe"),
     }
     text = (ROOT / "models" / "MODEL_CARD.in.md").read_text()
     for key, value in fills.items():
