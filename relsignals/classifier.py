@@ -186,11 +186,8 @@ class Classifier:
     def _safety(rule_hits: list[list[str]], danger: np.ndarray, limits: np.ndarray) -> list[tuple[str, ...]]:
         """Per text, the flags the patterns or the model's probabilities (:meth:`_flag_probs`) raise at the
         text's thresholds (:meth:`_limits`), in guide order."""
-        import numpy as np
-
-        raised = np.any(danger >= limits, axis=1).tolist()
-        return [tuple(combine(rules, dict(zip(SAFETY_FLAGS, probs)), dict(zip(SAFETY_FLAGS, row)))) if rules or up
-                else () for rules, up, probs, row in zip(rule_hits, raised, danger.tolist(), limits.tolist())]
+        over = (danger >= limits).tolist()
+        return [_raised(tuple(rules), tuple(up)) if rules or True in up else () for rules, up in zip(rule_hits, over)]
 
     def _result(self, text: str, scores: list[float], parts: _Parts, reason: str | None) -> Result:
         if not text or text.isspace():  # what strip() would empty, without copying the text
@@ -228,6 +225,13 @@ def _shared_parts(labels: tuple[str, ...], safety: tuple[str, ...]) -> _Parts:
     """The parts of a result that follow from its labels and safety flags (copy the lists before handing them out)."""
     sections = list(dict.fromkeys(map(section_of, labels)))
     return list(labels), sections, list(safety), advice_for(list(labels), list(safety))
+
+
+@cache
+def _raised(rules: tuple[str, ...], over: tuple[bool, ...]) -> tuple[str, ...]:
+    """:func:`combine` of the flags the patterns raise and of those whose probability is at or over the
+    text's threshold (``over``, in :data:`SAFETY_FLAGS` order); cached, as texts share few combinations."""
+    return tuple(combine(list(rules), dict(zip(SAFETY_FLAGS, map(float, over))), dict.fromkeys(SAFETY_FLAGS, 1.0)))
 
 
 def _chosen_in_order(pred: np.ndarray, ranked: np.ndarray) -> list[tuple[str, ...]]:

@@ -36,8 +36,9 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?\^?|[.!?;:,]")
 _CLAUSE_END, _SENTENCE_END = "|", "|."
 # Who-words mapped token by token (multi-word spellings such as "gonna" are left as they are).
 _CANONICAL_TOKENS = {word: form for word, form in _CANONICAL.items() if " " not in form}
-# A capitalised word inside a sentence, not followed by another: a name (see relsignals.text).
-_CAPITALISED = re.compile(r"[A-Z](?<=[a-z0-9,;:)] [A-Z])[a-z]+\b(?! [A-Z])")
+# A capitalised word inside a sentence, not followed by another: a name (see relsignals.text). The match
+# opens with the space the lookbehind needs anyway: a scan for " " and a capital beats one for a capital.
+_CAPITALISED = re.compile(r" [A-Z](?<=[a-z0-9,;:)] [A-Z])[a-z]+\b(?! [A-Z])")
 _KEY_CACHE_MAX = 200_000
 _chunk_cache: dict[str, tuple[str, ...]] = {}
 _LINE_BREAK = " \x00 "  # a line break ends a sentence; split() would drop it, so it becomes this chunk

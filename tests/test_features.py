@@ -312,3 +312,14 @@ def test_chunks_tokenised_together_get_the_keys_they_get_alone(train_frame):
     chunks = list(dict.fromkeys(c for text in train_frame["text"] for c in _prepared(text).split()))
     chunks += [_LINE_BREAK_CHUNK, "a\x00b", "(hit", "...", "don't!", "bob^,", "'", "x'y'z", "\x01"]
     assert _many_chunk_keys(chunks) == [alone(c) for c in chunks]
+
+
+def test_names_end_where_a_capital_first_scan_ends_them(train_frame):
+    # _CAPITALISED opens with the space before the name (a faster scan): the same names end at the same places
+    from relsignals.features import _CAPITALISED
+
+    capital_first = re.compile(r"[A-Z](?<=[a-z0-9,;:)] [A-Z])[a-z]+\b(?! [A-Z])")
+    odd = ["Bob", " Bob", "x Bob", "x  Bob", "x\tBob", "a Bob Ann", "a Bo B", "a Bob, Ann", "(a) Bob", "a ) Bob",
+           "x Bob Ann x Cy", "x Ann's", "x ÉBob", "x Bob\nx Ann", "x A", "x Ab9", "1 Ab", ", Ab Cd Ef g Hi"]
+    for text in [*train_frame["text"], *EDGE_TEXTS, *TEXTS, *odd]:
+        assert [m.end() for m in _CAPITALISED.finditer(text)] == [m.end() for m in capital_first.finditer(text)]

@@ -53,6 +53,26 @@ def test_safety_combine_uses_rules_or_model():
     assert combine([], {"abuse": 0.2}, {"abuse": 0.5}) == []
 
 
+def test_classifier_safety_raises_what_combine_raises():
+    # _safety compares each probability with its threshold in numpy and combines cached pairs of
+    # (rule flags, flags over): the same flags as combine() with each text's probabilities and thresholds
+    import itertools
+
+    import numpy as np
+
+    from relsignals.classifier import Classifier
+    from relsignals.taxonomy import SAFETY_FLAGS
+
+    rng = np.random.default_rng(0)
+    danger = rng.choice([0.0, 0.02, 0.05, 0.3, 0.5, 1.0], size=(400, len(SAFETY_FLAGS)))
+    limits = rng.choice([0.02, 0.05, 0.3, 0.5, 1.0], size=danger.shape)
+    rule_sets = [list(c) for n in range(len(SAFETY_FLAGS) + 1) for c in itertools.combinations(SAFETY_FLAGS, n)]
+    rules = [rule_sets[i % len(rule_sets)] for i in range(len(danger))]
+    expected = [tuple(combine(r, dict(zip(SAFETY_FLAGS, p)), dict(zip(SAFETY_FLAGS, t))))
+                for r, p, t in zip(rules, danger.tolist(), limits.tolist())]
+    assert Classifier._safety(rules, danger, limits) == expected
+    assert {len(flags) for flags in expected} == set(range(len(SAFETY_FLAGS) + 1))
+
 def test_classifier_safety_thresholds_override(bundled):
     from relsignals import Classifier, UnknownIdError
 
