@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import chain, compress, repeat
 from typing import Any, NamedTuple
@@ -404,7 +404,7 @@ class TokenScorer:
         ids = np.fromiter(map(self._chunk_id.get, chunks, repeat(-1)), dtype=np.int64, count=len(chunks))
         if ids.size == 0 or ids.min() >= 0:
             return ids
-        missing = np.flatnonzero(ids < 0).tolist()
+        missing: Sequence[int] = np.flatnonzero(ids < 0).tolist()
         new = list(dict.fromkeys([chunks[i] for i in missing]))
         if not self._prefilled and len(new) >= self.PREFILL_MIN_CHUNKS:
             self._prefill()

@@ -1,4 +1,4 @@
-"""The public API type-checks with mypy (files listed under [tool.mypy] in pyproject.toml)."""
+"""The package type-checks with mypy (the files listed under [tool.mypy] in pyproject.toml: all of relsignals)."""
 
 import subprocess
 import sys
@@ -6,7 +6,7 @@ import sys
 from conftest import ROOT
 
 
-def test_public_api_is_mypy_clean():
+def test_package_is_mypy_clean():
     out = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental"], cwd=ROOT, capture_output=True,
                          text=True, timeout=600)
     assert out.returncode == 0, out.stdout[-3000:]
