@@ -73,6 +73,7 @@ def test_classifier_safety_raises_what_combine_raises():
     assert Classifier._safety(rules, danger, limits) == expected
     assert {len(flags) for flags in expected} == set(range(len(SAFETY_FLAGS) + 1))
 
+
 def test_classifier_safety_thresholds_override(bundled):
     from relsignals import Classifier, UnknownIdError
 
