@@ -85,6 +85,7 @@ def main() -> None:
         "LEARNING-CURVE": (ROOT / "models" / "learning_curve.md").read_text().strip(),
         "EMBEDDINGS": (ROOT / "models" / "experiment_embeddings.md").read_text().strip(),
         "EMBEDDINGS-SAFETY": (ROOT / "models" / "experiment_embeddings_safety.md").read_text().strip(),
+        "FINETUNE-SAFETY": (ROOT / "models" / "experiment_finetune_safety.md").read_text().strip(),
         "TRAINING-DATA": (f"`{meta['training_data']['path']}`, {meta['training_data']['n_texts']} texts, "
                           f"SHA-256 `{meta['training_data']['sha256']}`"),
         "THRESHOLDS": ", ".join(f"`{k}` {v:.3f}" for k, v in meta["thresholds"].items()),
