@@ -30,6 +30,8 @@ def test_classify_frame_keeps_index_order_and_missing_rows():
         relsignals.classify_frame(df, column="body")
 
 
+# the warning is about this test's own 100k in-memory rows (from_pandas), not about relsignals
+@pytest.mark.filterwarnings("ignore:Sending large graph:UserWarning")
 def test_dask_classifies_100k_rows_on_a_two_worker_cluster():
     import dask.dataframe as dd
     from dask.distributed import Client, LocalCluster
