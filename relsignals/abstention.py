@@ -12,7 +12,7 @@ out-of-fold scores), in evaluation and in serving, so the three cannot disagree.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:  # numpy loads on first use, so ``import relsignals`` stays light
     import numpy as np
@@ -93,6 +93,13 @@ def apply_gates(pred: np.ndarray, cause_proba: np.ndarray, passed: np.ndarray,
     return pred, reasons
 
 
+@overload
+def segment_support(cause_proba: np.ndarray, segment_max_proba: np.ndarray, rule: dict[str, float]) -> np.ndarray: ...
+@overload
+def segment_support(cause_proba: np.ndarray, segment_max_proba: np.ndarray, rule: None) -> None: ...
+@overload
+def segment_support(cause_proba: np.ndarray, segment_max_proba: np.ndarray,
+                    rule: dict[str, float] | None) -> np.ndarray | None: ...
 def segment_support(cause_proba: np.ndarray, segment_max_proba: np.ndarray,
                     rule: dict[str, float] | None) -> np.ndarray | None:
     """Causes whose best sentence reaches ``rule["hi"]`` while the whole text reaches ``rule["lo"]``."""

@@ -101,8 +101,7 @@ def _supported(est: CauseClassifier, texts: list[str], rule: dict[str, float]) -
     from ..abstention import segment_support
 
     causes = [list(est.classes_).index(c) for c in CAUSE_IDS]
-    support = segment_support(est.predict_proba(texts)[:, causes], est.segment_proba(texts)[:, causes], rule)
-    return np.zeros((len(texts), len(causes)), dtype=bool) if support is None else support  # None only without a rule
+    return segment_support(est.predict_proba(texts)[:, causes], est.segment_proba(texts)[:, causes], rule)
 
 
 def compare(frame, names: list[str] | None = None, cv: int = 5, seed: int = 0,
