@@ -129,7 +129,7 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
         ("can't|longer & go|around",
          r"\bcan't go on\b|\bnot be around much longer\b"),
         # found in out-of-fold misses on the training split
-        ("live & want & *n't|not|dont|lost|losing",
+        ("live & want|will & *n't|not|dont|lost|losing",
          r"\b(?:don't|dont|do not|doesn't|does not) want to live(?: anymore| any more)?(?=[.!?,;]|$| and | but )"
          r"|\b(?:lost|losing) (?:the|my|his|her) will to live\b"),
         ("death|dying|waking & think|thinks|thinking|mind",

@@ -1,3 +1,5 @@
+import random
+import re
 from functools import reduce
 from operator import or_
 
@@ -22,6 +24,7 @@ from relsignals.safety import combine, rule_flags
     ("my girlfriend hides my meds when we fight", ["abuse"]),
     ("I don't want to live anymore.", ["self_harm"]),
     ("I think about death all the time because I feel so alone", ["self_harm"]),
+    ("ngl i've lost my will to live since she moved out", ["self_harm"]),  # its trigger once asked for "want"
 ])
 def test_safety_rules_flag_present_danger(text, flags):
     assert rule_flags(text) == flags
@@ -140,6 +143,32 @@ def test_safety_triggers_hold_for_every_pattern_match():
                     matched += 1
                     assert fast.search(clean) and all(hits & g for g in groups), (flag, pattern.pattern[:40])
     assert matched > 200
+
+
+def test_every_sampled_match_of_each_safety_pattern_holds_its_trigger_words():
+    # the trigger words are read off the normalised text's words or off its token keys (who-words
+    # rewritten, negated words marked): a match must meet every trigger group either way
+    from conftest import sample_match
+
+    from relsignals.features import marked_keys
+    from relsignals.literals import sre_parse
+    from relsignals.safety import _TRIGGER_MASKS, PATTERNS, TRIGGERS, _word_hits_of, trigger_bits
+    from relsignals.text import normalize
+
+    rng = random.Random(1)
+    matched = 0
+    for flag, patterns in PATTERNS.items():
+        for pattern, groups, trigger in zip(patterns, _TRIGGER_MASKS[flag], TRIGGERS[flag]):
+            compiled, parsed = re.compile(pattern), list(sre_parse.parse(pattern))
+            for _ in range(200):
+                match = sample_match(parsed, rng)
+                text = f"{rng.choice(['', 'so ', 'and then '])}{match}{rng.choice(['', ' now', '.'])}"
+                if compiled.search(normalize(text)):
+                    matched += 1
+                    words = _word_hits_of(normalize(text).split())
+                    keys = reduce(or_, map(trigger_bits, marked_keys(text)), 0)
+                    assert all(words & g and keys & g for g in groups), (trigger, text)
+    assert matched > 4_000
 
 
 def test_safety_trigger_words_survive_token_keys():
