@@ -160,7 +160,7 @@ def training() -> list[tuple[str, str, str]]:
 
 PARTS = (("reading the texts into token rows", "model.py", "read"),
          ("scoring the texts and the sentences of long posts", "model.py", "score"),
-         ("the safety patterns", "safety.py", "screen"),
+         ("the safety patterns", "safety.py", "screen_many"),
          ("rescoring texts with negated danger words", "classifier.py", "_flag_probs"),
          ("building results", "classifier.py", "_result"))
 

@@ -17,7 +17,7 @@ from .abstention import EMPTY_TEXT, GATES, decide, segment_support
 from .advice import Advice, advice_for
 from .errors import TextTypeError
 from .result import Evidence, Result
-from .safety import combine, discounted_spans, screen, trigger_bits, without_spans
+from .safety import combine, discounted_spans, screen, screen_many, trigger_bits, without_spans
 from .taxonomy import CAUSE_IDS, SAFETY_FLAGS, section_of
 from .text import segments
 
@@ -123,8 +123,7 @@ class Classifier:
         gate_probs = probs[:, self._gates] if self._gates is not None else None
         pred, reasons = decide(cause_probs, self._cause_thresholds, gate_probs, self._gate_thresholds, support,
                                self.model.cause_share, self.model.gate_blend)
-        hits = tokens.bits if tokens is not None else [None] * len(texts)
-        screened = [screen(t, h) for t, h in zip(texts, hits)]
+        screened = screen_many(texts, tokens.bits) if tokens is not None else list(map(screen, texts))
         rules = [flags for flags, _ in screened]
         limits = self._limits(texts, tokens)
         danger = self._flag_probs(texts, probs, rules, [mentioned for _, mentioned in screened], limits)

@@ -269,20 +269,33 @@ def token_table(keys: list[str], vocabulary: dict[str, int], ngram_range: tuple[
             "token_gram_ids": np.fromiter(chain.from_iterable(ids), dtype=dtype)}
 
 
+_WORD_BITS = (1 << 64) - 1
+
+
+def bit_words(values: Sequence[int], width: int) -> np.ndarray:
+    """Non-negative ints as rows of ``width`` uint64 words, the lowest 64 bits first: bit masks numpy can
+    test and combine a batch at a time (Python ints have no fixed width)."""
+    out = np.zeros((len(values), width), dtype=np.uint64)
+    at = [i for i, v in enumerate(values) if v]  # most values are 0
+    for w in range(width):
+        out[at, w] = [(values[i] >> (64 * w)) & _WORD_BITS for i in at]
+    return out
+
+
 class TokenBatch(NamedTuple):
     """Texts read once by :meth:`TokenScorer.read`.
 
     ``ids`` holds each token's table row (rows 0 and 1 are clause and sentence ends),
     ``starts``/``lengths`` each text's run of tokens, ``per_token`` each token's feature
     row (plus the word bigram it starts), and ``bits`` per text the OR of ``bits_of``
-    over its keys (empty when no ``bits_of`` was given).
+    over its keys as a row of uint64 words (:func:`bit_words`; zeros when no ``bits_of`` was given).
     """
 
     ids: np.ndarray
     starts: np.ndarray
     lengths: np.ndarray
     per_token: np.ndarray
-    bits: list[int]
+    bits: np.ndarray
 
     def word_counts(self) -> np.ndarray:
         """Per text, its word keys (rows past the clause and sentence ends): :func:`word_counts`, from the batch."""
@@ -353,7 +366,7 @@ class TokenScorer:
         self._stops = np.ones(2, dtype=bool)  # rows that end a negation's scope
         self._negators = np.zeros(2, dtype=bool)
         self._negated = np.full(2, -1, dtype=np.int64)  # the row of "~" + key, once a text needed it
-        self._bits: dict[Callable[[str], int], tuple[list[int], np.ndarray]] = {}
+        self._bits: dict[Callable[[str], int], tuple[np.ndarray, np.ndarray]] = {}
         # chunk 0 is the end of a text; chunk c's rows are _chunk_rows[start:start + len]
         self._chunk_id: dict[str, int] = {_TEXT_END: 0}
         self._chunk_start, self._chunk_len = np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64)
@@ -372,7 +385,7 @@ class TokenScorer:
             ids, starts, lengths = self._expand(self._chunk_ids(chunks))
             ids = self._negate(ids, starts, lengths)
             per_token = self._per_token(ids, starts, lengths)
-            bits = self._text_bits(ids, starts, bits_of) if bits_of is not None else []
+            bits = self._text_bits(ids, starts, bits_of) if bits_of else np.zeros((len(starts), 1), dtype=np.uint64)
         return TokenBatch(ids, starts, lengths, per_token, bits)
 
     def scores_and_sentences(self, texts: list[str], min_chars: int | None = None,
@@ -467,19 +480,29 @@ class TokenScorer:
         ids[scoped] = self._negated[rows]
         return ids
 
-    def _text_bits(self, ids: np.ndarray, starts: np.ndarray, bits_of: Callable[[str], int]) -> list[int]:
-        """Per text, the OR of ``bits_of`` over its keys (each row's bits worked out once)."""
-        row_bits, holds = self._bits.get(bits_of, ([], np.zeros(0, dtype=bool)))
-        if len(row_bits) < len(self._keys):
-            added = list(map(bits_of, self._keys[len(row_bits):]))
-            row_bits, holds = row_bits + added, np.concatenate([holds, [b != 0 for b in added]])
-            self._bits[bits_of] = row_bits, holds
+    def _text_bits(self, ids: np.ndarray, starts: np.ndarray, bits_of: Callable[[str], int]) -> np.ndarray:
+        """Per text, the OR of ``bits_of`` over its keys, as a row of uint64 words (:func:`bit_words`)."""
+        words, holds = self._row_bits(bits_of)
         where = np.flatnonzero(holds[ids])
-        out = [0] * len(starts)
-        owners = np.searchsorted(starts, where, side="right") - 1
-        for owner, row in zip(owners.tolist(), ids[where].tolist()):
-            out[owner] |= row_bits[row]
+        out = np.zeros((len(starts), words.shape[1]), dtype=np.uint64)
+        if where.size:
+            owners = np.searchsorted(starts, where, side="right") - 1
+            first = np.flatnonzero(np.diff(owners, prepend=-1))  # where each owner's run of tokens begins
+            out[owners[first]] = np.bitwise_or.reduceat(words[ids[where]], first, axis=0)
         return out
+
+    def _row_bits(self, bits_of: Callable[[str], int]) -> tuple[np.ndarray, np.ndarray]:
+        """Each table row's ``bits_of`` as uint64 words, and whether it has any (worked out once per row)."""
+        words, holds = self._bits.get(bits_of, (np.zeros((0, 1), dtype=np.uint64), np.zeros(0, dtype=bool)))
+        if len(holds) < len(self._keys):
+            added = list(map(bits_of, self._keys[len(holds):]))
+            width = max(words.shape[1], *(-(-v.bit_length() // 64) for v in added))
+            grown = np.zeros((len(words), width), dtype=np.uint64)
+            grown[:, :words.shape[1]] = words
+            words = np.vstack([grown, bit_words(added, width)])
+            holds = np.concatenate([holds, np.array(added, dtype=bool)])
+            self._bits[bits_of] = words, holds
+        return words, holds
 
     def _per_token(self, ids: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Each token's table row, plus the row of the word bigram it starts (inside its own text).

@@ -12,9 +12,13 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache, reduce
 from operator import or_
+from typing import TYPE_CHECKING
 
 from .literals import required_literals
 from .text import normalize
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Each rule: the words every match must contain (its trigger, below), then the pattern.
 # A trigger "a|b" needs the word a or b ("a*" a word starting with a, "*a" ending with it, "*a*"
@@ -62,7 +66,7 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
         # sexual coercion
         ("rape|raped|forced|force|forcing|sex*",
          r"\b(?:raped?|forced? me|forcing me|made me have sex|sexually assault\w*)\b"),
-        ("no & take|said|say",
+        ("no & take|said|say & won't|after|when|though",
          r"\b(?:won't take no|(?:even )?(?:after|when|though) i (?:said|say) no)\b"),
         # stalking and monitoring
         ("stalk*",
@@ -75,13 +79,13 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
         ("follow*|show|shows & home|work|job|house|place",
          r"\b(?:follow(?:s|ed|ing)? me (?:home|to work)|shows? up at my (?:work|job|house|place))\b"),
         # isolation and money control
-        ("let & *n't|not & friends|family|mom|mum|dad|parents|sister|brother",
+        ("let & *n't|not & me & friends|family|mom|mum|dad|parents|sister|brother",
          r"\b(?:won't|doesn't|does not|will not) let me (?:see|visit|talk to|call|go out with) (?:my )?(?:f"
          r"riends|family|mom|mum|dad|parents|sister|brother)\b"),
-        ("let & *n't|not & leave|go|work|have|drive",
+        ("let & *n't|not & me & leave|go|work|have|drive & house|out|work|job|own|drive",
          r"\b(?:won't|doesn't|does not|will not) let me (?:leave the house|go out|work|have a job|have my o"
          r"wn|drive)\b"),
-        ("cut|cuts|cutting|isolat*",
+        ("cut|cuts|cutting|isolat* & off|isolat* & me",
          r"\bcut(?:s|ting)? me off from\b|\bisolat(?:es|ed|ing) me\b"),
         ("money|paycheck|pay|salary|wages|bank|card|cards|keys|passport & control|controls|take|takes|took|keep|keeps",
          r"\b(?:controls?|takes?|took|keeps?) (?:all )?(?:of )?(?:my|our|the) (?:money|paycheck|pay|salary|"
@@ -89,7 +93,7 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
         ("allowance",
          r"\bgives? me an allowance\b"),
         # found in out-of-fold misses on the training split
-        ("take|stop & *n't|not|never",
+        ("take|stop & *n't|not|never & no & answer|when",
          r"\b(?:doesn't|does not|won't|will not|didn't|did not|never) (?:take no for an answer|stop when i "
          r"(?:say|said) no)\b"),
         ("hid|hide|hides|hiding & meds|medication|medicine|pills|inhaler|insulin|passport|documents",
@@ -105,7 +109,7 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
          r"\bcommit(?:ting)? suicide\b"),
         ("end|ending & all|life",
          r"\bend(?:ing)? (?:it all|my life|his life|her life|their life|my own life)\b"),
-        ("want|wanting & *n't|not|dont|doesnt & here|alive|exist|wake|live|go",
+        ("want|wanting & *n't|not|dont|doesnt & here|alive|exist|wake|live|go & be|exist|wake|live|on",
          r"\b(?:don't|dont|do not|doesn't|does not|not) want(?:ing)? to (?:be here|be alive|exist|wake up|l"
          r"ive anymore|go on)\b"),
         ("off & better|happier",
@@ -126,7 +130,7 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
          r"\btake (?:my|his|her|their) own life\b"),
         ("pills|stockpil*",
          r"\bhow many pills\b|\bstockpil\w+ (?:pills|meds|medication)\b"),
-        ("can't|longer & go|around",
+        ("can't|longer & go|around & on|much",
          r"\bcan't go on\b|\bnot be around much longer\b"),
         # found in out-of-fold misses on the training split
         ("live & want|will & *n't|not|dont|lost|losing",
@@ -281,7 +285,22 @@ def screen(text: str, hits: int | None = None) -> tuple[list[str], list[re.Patte
     if hits is None:
         clean = normalize(text)
         hits = _word_hits_of(clean.split())
-    triggered = _triggered(hits)
+    return _scan(text, _triggered(hits), clean)
+
+
+def screen_many(texts: list[str], bits: np.ndarray) -> list[tuple[list[str], list[re.Pattern[str]]]]:
+    """:func:`screen` of each text, given its trigger bits as a row of ``bits`` (uint64 words, the lowest
+    first: the OR of :func:`trigger_bits` over the text's token keys, as ``TokenScorer.read`` gives it).
+
+    Which patterns each text's trigger words allow is worked out for the whole batch in numpy, so
+    the texts that allow none (most) cost no Python step at all.
+    """
+    return [_scan(text, _live(code), None) if code else ([], []) for text, code in zip(texts, _codes(bits))]
+
+
+def _scan(text: str, triggered: _Live, clean: str | None) -> tuple[list[str], list[re.Pattern[str]]]:
+    """The flags and the matching patterns of ``text`` among the ``triggered`` ones (``clean``: the text
+    normalised, if the caller has it)."""
     if not triggered:
         return [], []
     clean = normalize(text) if clean is None else clean
@@ -307,16 +326,55 @@ def _triggered(hits: int) -> _Live:
 
     Cached: texts share few combinations of trigger words. Callers must not change the result.
     """
+    from .features import bit_words
+
+    return _live(_codes(bit_words([hits], _WIDTH))[0])
+
+
+def _codes(bits: np.ndarray) -> list[int]:
+    """Per row of trigger bits, a number whose bit ``j`` says that its trigger words allow ``_PATTERN_IDS[j]``.
+
+    Two small matrix products: the row's trigger words times the words of each trigger group,
+    then the groups it holds times the groups each pattern needs (float32 counts are exact here).
+    """
+    import numpy as np
+
+    group_words, needs, needed, pattern_bits = _matrices()
+    if bits.shape[1] < _WIDTH:  # a batch whose words set no high bit may come narrower
+        bits = np.hstack([bits, np.zeros((len(bits), _WIDTH - bits.shape[1]), dtype=np.uint64)])
+    words = np.unpackbits(bits.astype("<u8").view(np.uint8), axis=1, bitorder="little")[:, :len(_TRIGGER_WORDS)]
+    held = words.astype(np.float32) @ group_words > 0
+    allowed = held.astype(np.float32) @ needs == needed
+    return (allowed.astype(np.int64) @ pattern_bits).tolist()
+
+
+@cache
+def _matrices() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Which trigger words make up each distinct group (words x groups), which groups each pattern needs
+    (groups x patterns), how many, and each pattern's bit in a code (made on first use: numpy loads late)."""
+    import numpy as np
+
+    groups = sorted({g for flag, k in _PATTERN_IDS for g in _TRIGGER_MASKS[flag][k]})
+    group_words = np.array([[g >> w & 1 for g in groups] for w in range(len(_TRIGGER_WORDS))], dtype=np.float32)
+    needs = np.array([[g in _TRIGGER_MASKS[flag][k] for flag, k in _PATTERN_IDS] for g in groups], dtype=np.float32)
+    return group_words, needs, needs.sum(axis=0), np.array([1 << j for j in range(len(_PATTERN_IDS))], dtype=np.int64)
+
+
+@lru_cache(maxsize=4096)
+def _live(code: int) -> _Live:
+    """Per flag, the patterns that ``code`` (from :func:`_codes`) allows, in ``_PATTERN_IDS`` order (cached: codes
+    repeat)."""
     found: _Live = {}
-    for flag, k, first, rest in _GROUPS:
-        if hits & first and all(hits & g for g in rest):  # most texts fail the first group: one int test
+    for j, (flag, k) in enumerate(_PATTERN_IDS):
+        if code >> j & 1:
             found.setdefault(flag, []).append(_entry(flag, k))
     return found
 
 
-# Each pattern (flag, index, in sorted order) with its first trigger group and the rest.
-_GROUPS = [(flag, k, first, rest) for flag in sorted(_TRIGGER_MASKS)
-           for k, (first, *rest) in enumerate(_TRIGGER_MASKS[flag])]
+# Each pattern (flag, index) in sorted order: bit j of a pattern code (_codes) stands for _PATTERN_IDS[j].
+_PATTERN_IDS = [(flag, k) for flag in sorted(_TRIGGER_MASKS) for k in range(len(_TRIGGER_MASKS[flag]))]
+assert len(_PATTERN_IDS) < 63, "a pattern code is an int64: split _codes' result past 62 patterns"
+_WIDTH = -(-len(_TRIGGER_WORDS) // 64)  # uint64 words per row of trigger bits
 
 
 @cache

@@ -16,6 +16,7 @@ from relsignals.features import (
     TokenScorer,
     _IntMap,
     batch_chunks,
+    bit_words,
     fold,
     marked_keys,
     sentence_keys,
@@ -101,6 +102,18 @@ def _length_bit(key):
     return 1 << min(len(key), 70)  # any per-key bits: big ints too
 
 
+def _ints(words):
+    """Rows of uint64 words (lowest first) back as Python ints."""
+    return [sum(int(w) << (64 * i) for i, w in enumerate(row)) for row in words.tolist()]
+
+
+def test_bit_words_hold_ints_of_any_size():
+    values = [0, 1, (1 << 64) - 1, 1 << 64, (1 << 130) + 5, 7 << 63]
+    words = bit_words(values, 3)
+    assert words.dtype == np.uint64 and words.shape == (6, 3) and _ints(words) == values
+    assert bit_words([], 2).shape == (0, 2)
+
+
 def _read_keys(scorer, texts):
     batch = scorer.read(texts, _length_bit)
     keys = [scorer._keys[i] for i in batch.ids.tolist()]
@@ -119,7 +132,7 @@ def test_batch_read_gives_each_texts_marked_keys(stored, train_frame):
             texts = corpus[start:start + size]
             keys, bits = _read_keys(scorer, texts)
             assert keys == [marked_keys(t) for t in texts]
-            assert bits == [reduce(or_, map(_length_bit, k), 0) for k in keys]
+            assert bits.dtype == np.uint64 and _ints(bits) == [reduce(or_, map(_length_bit, k), 0) for k in keys]
     for texts in (EDGE_TEXTS, [t for t in EDGE_TEXTS if "\x01" not in t], EDGE_TEXTS[::-1], [""], []):
         assert _read_keys(stored._scorer, texts)[0] == [marked_keys(t) for t in texts]
         assert batch_chunks(texts)[-1:] == ([_TEXT_END] if texts else [])

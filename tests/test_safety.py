@@ -115,17 +115,19 @@ def test_safety_shortcuts_change_no_flag_on_the_corpus():
     # examples) the screen flags exactly what scanning every pattern over every sentence flags
     from relsignals.classifier import default_classifier
     from relsignals.features import marked_keys
-    from relsignals.safety import trigger_bits
+    from relsignals.safety import screen_many, trigger_bits
 
     extra = ["I hide my phone", "he kicked me. she'd kill me lol", "self-harm again", "dont want to exist"]
     texts = _corpus_texts() + extra
     scorer = default_classifier().model._scorer
-    hits = [h for start in range(0, len(texts), 256) for h in scorer.read(texts[start:start + 256], trigger_bits).bits]
-    for text, text_hits in zip(texts, hits):
+    batches = [texts[start:start + 256] for start in range(0, len(texts), 256)]
+    batched = [flags for batch in batches for flags, _ in screen_many(batch, scorer.read(batch, trigger_bits).bits)]
+    assert len(batched) == len(texts)
+    for text, flags in zip(texts, batched):
         expected = _scan_every_pattern(text)
         assert rule_flags(text) == expected
         assert rule_flags(text, reduce(or_, map(trigger_bits, marked_keys(text)), 0)) == expected
-        assert rule_flags(text, hits=text_hits) == expected
+        assert flags == expected
 
 
 def test_safety_triggers_hold_for_every_pattern_match():
@@ -169,6 +171,28 @@ def test_every_sampled_match_of_each_safety_pattern_holds_its_trigger_words():
                     keys = reduce(or_, map(trigger_bits, marked_keys(text)), 0)
                     assert all(words & g and keys & g for g in groups), (trigger, text)
     assert matched > 4_000
+
+
+def test_batch_trigger_check_allows_the_patterns_whose_groups_all_hold():
+    # screen_many decides in numpy which patterns a text's trigger bits allow; a loop over the groups agrees
+    from relsignals.features import bit_words
+    from relsignals.safety import _PATTERN_IDS, _TRIGGER_MASKS, _TRIGGER_WORDS, _WIDTH, _codes, _live
+
+    rng = random.Random(2)
+    group_bits = [g for masks in _TRIGGER_MASKS.values() for groups in masks for g in groups]
+    n = len(_TRIGGER_WORDS)
+    hits = [0, (1 << n) - 1] + [sum(1 << w for w in rng.sample(range(n), rng.randint(1, 12))) for _ in range(3_000)]
+    hits += [reduce(or_, rng.sample(group_bits, rng.randint(1, 8))) for _ in range(3_000)]  # whole groups: many allowed
+    codes = _codes(bit_words(hits, _WIDTH))
+    allowed = 0
+    for h, code in zip(hits, codes):
+        expected = [(flag, k) for flag, k in _PATTERN_IDS if all(h & g for g in _TRIGGER_MASKS[flag][k])]
+        assert [(flag, k) for flag, k in _PATTERN_IDS if code >> _PATTERN_IDS.index((flag, k)) & 1] == expected
+        assert sum(map(len, _live(code).values())) == len(expected)
+        allowed += bool(expected)
+    assert 1_000 < allowed < len(hits)
+    narrow = [h & ((1 << 64) - 1) for h in hits]  # rows with no high bits may come one word wide
+    assert _codes(bit_words(narrow, 1)) == _codes(bit_words(narrow, _WIDTH))
 
 
 def test_safety_trigger_words_survive_token_keys():
