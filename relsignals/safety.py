@@ -334,30 +334,38 @@ def _triggered(hits: int) -> _Live:
 def _codes(bits: np.ndarray) -> list[int]:
     """Per row of trigger bits, a number whose bit ``j`` says that its trigger words allow ``_PATTERN_IDS[j]``.
 
-    Two small matrix products: the row's trigger words times the words of each trigger group,
-    then the groups it holds times the groups each pattern needs (float32 counts are exact here).
+    A few whole-batch numpy steps: which trigger groups each row holds (an AND per group and
+    word of the row), then which patterns have all their groups. No matrix product: BLAS
+    threads can cost milliseconds on a busy machine.
     """
     import numpy as np
 
-    group_words, needs, needed, pattern_bits = _matrices()
-    if bits.shape[1] < _WIDTH:  # a batch whose words set no high bit may come narrower
-        bits = np.hstack([bits, np.zeros((len(bits), _WIDTH - bits.shape[1]), dtype=np.uint64)])
-    words = np.unpackbits(bits.astype("<u8").view(np.uint8), axis=1, bitorder="little")[:, :len(_TRIGGER_WORDS)]
-    held = words.astype(np.float32) @ group_words > 0
-    allowed = held.astype(np.float32) @ needs == needed
-    return (allowed.astype(np.int64) @ pattern_bits).tolist()
+    group_words, pattern_groups = _matrices()
+    shared = bits[:, None, 0] & group_words[:, 0]  # per row and group, the trigger words they share
+    for w in range(1, min(bits.shape[1], _WIDTH)):  # a narrower row has no higher bits
+        shared |= bits[:, None, w] & group_words[:, w]
+    held = np.ones((len(bits), len(group_words) + 1), dtype=bool)  # the last column pads pattern_groups
+    held[:, :-1] = shared != 0
+    allowed = held[:, pattern_groups[:, 0]]
+    for k in range(1, pattern_groups.shape[1]):
+        allowed &= held[:, pattern_groups[:, k]]
+    packed = np.zeros((len(bits), 8), dtype=np.uint8)
+    packed[:, :-(-len(_PATTERN_IDS) // 8)] = np.packbits(allowed, axis=1, bitorder="little")
+    return packed.view("<u8")[:, 0].tolist()
 
 
 @cache
-def _matrices() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Which trigger words make up each distinct group (words x groups), which groups each pattern needs
-    (groups x patterns), how many, and each pattern's bit in a code (made on first use: numpy loads late)."""
+def _matrices() -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct trigger group as a row of uint64 words, and per pattern the rows of its groups (padded
+    with one past the last row, a group every text holds); made on first use, as numpy loads late."""
     import numpy as np
 
+    from .features import bit_words
+
     groups = sorted({g for flag, k in _PATTERN_IDS for g in _TRIGGER_MASKS[flag][k]})
-    group_words = np.array([[g >> w & 1 for g in groups] for w in range(len(_TRIGGER_WORDS))], dtype=np.float32)
-    needs = np.array([[g in _TRIGGER_MASKS[flag][k] for flag, k in _PATTERN_IDS] for g in groups], dtype=np.float32)
-    return group_words, needs, needs.sum(axis=0), np.array([1 << j for j in range(len(_PATTERN_IDS))], dtype=np.int64)
+    needs = [[groups.index(g) for g in _TRIGGER_MASKS[flag][k]] for flag, k in _PATTERN_IDS]
+    padded = [row + [len(groups)] * (max(map(len, needs)) - len(row)) for row in needs]
+    return bit_words(groups, _WIDTH), np.array(padded, dtype=np.int64)
 
 
 @lru_cache(maxsize=4096)
@@ -373,7 +381,7 @@ def _live(code: int) -> _Live:
 
 # Each pattern (flag, index) in sorted order: bit j of a pattern code (_codes) stands for _PATTERN_IDS[j].
 _PATTERN_IDS = [(flag, k) for flag in sorted(_TRIGGER_MASKS) for k in range(len(_TRIGGER_MASKS[flag]))]
-assert len(_PATTERN_IDS) < 63, "a pattern code is an int64: split _codes' result past 62 patterns"
+assert len(_PATTERN_IDS) <= 64, "a pattern code is a uint64: split _codes' result past 64 patterns"
 _WIDTH = -(-len(_TRIGGER_WORDS) // 64)  # uint64 words per row of trigger bits
 
 
