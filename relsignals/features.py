@@ -87,6 +87,7 @@ def _folded(text: str, folding: Callable[[str], str] = fold) -> str:
 
 
 def _line_breaks_marked(folded: str) -> str:
+    """A folded text with each line break made a chunk (``_LINE_BREAK``), which ``split`` would drop."""
     return folded.replace("\n", _LINE_BREAK) if "\n" in folded else folded
 
 
@@ -418,7 +419,8 @@ class TokenScorer:
     cleared when it reaches ``max_tokens`` rows, which bounds memory on endless input.
     Whitespace chunks map to their tokens' rows through a second table, cleared with it,
     so a batch is read with a few numpy passes (:meth:`read`): the chunks are found in the
-    batch's bytes and looked up in a numpy hash map of the chunks seen (:func:`byte_chunks`).
+    batch's bytes and looked up in a numpy hash map of the chunks seen (:func:`byte_chunks`;
+    short batches are split and looked up in the chunk dict, which holds every chunk).
 
     When ``chars`` holds a stored token table (:func:`token_table`, written by
     ``CauseClassifier.export``), the first batch with at least ``PREFILL_MIN_CHUNKS`` new
@@ -475,7 +477,8 @@ class TokenScorer:
         self._bits: dict[Callable[[str], int], tuple[list[int], np.ndarray]] = {}
         # chunk 0 is the end of a text; chunk c's rows are _chunk_rows[start:start + len]
         self._chunk_id: dict[str, int] = {_TEXT_END: 0}
-        self._chunk_map = _IntMap(*_chunk_keys(b"", np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)))
+        no_keys = np.zeros(0, dtype=np.int64)
+        self._chunk_map = _IntMap(no_keys, no_keys)  # the short chunks among them, by their two words (_chunk_keys)
         self._chunk_start, self._chunk_len = np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64)
         self._chunk_rows = np.zeros(0, dtype=np.int64)
         self._prefilled = False  # whether the stored token table's rows were added since the last reset
