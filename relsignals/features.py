@@ -117,8 +117,10 @@ def batch_chunks(texts: list[str]) -> list[str]:
     corpus); a batch where a text holds that character itself is read text by text.
     """
     folded = _batch_folded(texts)
-    if folded is not None:
-        return _line_breaks_marked(folded).split()
+    return _line_breaks_marked(folded).split() if folded is not None else _chunks_text_by_text(texts)
+
+
+def _chunks_text_by_text(texts: list[str]) -> list[str]:
     return [c for t in texts for c in (*(c for c in _prepared(t).split() if c != _TEXT_END), _TEXT_END)]
 
 
@@ -136,7 +138,7 @@ def _read_chunks(texts: list[str]) -> ByteChunks | list[str]:
     """A batch's chunks as :func:`batch_chunks` gives them, found in numpy (:func:`byte_chunks`) when it pays."""
     folded = _batch_folded(texts)
     if folded is None:
-        return batch_chunks(texts)
+        return _chunks_text_by_text(texts)
     chunks = byte_chunks(folded) if len(folded) >= _NUMPY_MIN_CHARS else None
     return chunks if chunks is not None else _line_breaks_marked(folded).split()
 
