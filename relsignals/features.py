@@ -779,26 +779,28 @@ class _IntMap:
             return ((mixed * np.uint64(0x9E3779B97F4A7C15)) >> self._shift).astype(np.int64)
 
     def _probe(self, slots: np.ndarray, words: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """Whether each slot holds its query key, and whether it is empty."""
+        """Whether each slot holds its query key, and whether it holds a key at all."""
         last = self._keys[-1][slots]
-        empty = last == -1
-        hit = (last == words[-1]) & ~empty  # a query whose last word is -1 is never found
+        full = last != -1
+        hit = last == words[-1]
+        hit &= full  # a query whose last word is -1 is never found
         for table, word in zip(self._keys[:-1], words[:-1]):
             hit &= table[slots] == word
-        return hit, empty
+        return hit, full
 
     def get(self, *words: np.ndarray) -> np.ndarray:
         """The value of each query key (one array per key word), or -1 where it is absent."""
         slots = self._slot(words)
-        hit, empty = self._probe(slots, words)
+        hit, full = self._probe(slots, words)
         out = np.where(hit, self._values[slots], -1)
-        todo = np.flatnonzero(~hit & ~empty)  # the first probe done for all at once, without gathers
-        slots[todo] = (slots[todo] + 1) & self._mask
+        full &= ~hit
+        todo = np.flatnonzero(full)  # the first probe done for all at once, without gathers
         while todo.size:
-            hit, empty = self._probe(slots[todo], [word[todo] for word in words])
-            out[todo[hit]] = self._values[slots[todo[hit]]]
-            todo = todo[~hit & ~empty]
-            slots[todo] = (slots[todo] + 1) & self._mask
+            at = slots[todo] = (slots[todo] + 1) & self._mask
+            hit, full = self._probe(at, [word[todo] for word in words])
+            out[todo[hit]] = self._values[at[hit]]
+            full &= ~hit
+            todo = todo[full]
         return out
 
 
