@@ -76,9 +76,18 @@ def marked_keys(text: str) -> list[str]:
 
 def _prepared(text: str, folding: Callable[[str], str] = fold) -> str:
     """A text ready to split on whitespace: carets blanked, names marked, folded, line breaks made chunks."""
+    return _line_breaks_marked(_folded(text, folding))
+
+
+def _folded(text: str, folding: Callable[[str], str] = fold) -> str:
+    """A text with carets blanked, names marked and folded: :func:`_prepared` but for the line breaks."""
     if "^" in text:
         text = text.replace("^", " ")
-    folded = folding(_names_marked(text))  # names: their word stays, their letters do not count
+    return folding(_names_marked(text))  # names: their word stays, their letters do not count
+
+
+def _line_breaks_marked(folded: str) -> str:
+    """A folded text with each line break made a chunk (``_LINE_BREAK``), which ``split`` would drop."""
     return folded.replace("\n", _LINE_BREAK) if "\n" in folded else folded
 
 
@@ -107,10 +116,122 @@ def batch_chunks(texts: list[str]) -> list[str]:
     word, name or letter case, so the chunks are exactly each text's own (tested on the
     corpus); a batch where a text holds that character itself is read text by text.
     """
-    glued = _TEXT_GLUE.join(texts) + _TEXT_GLUE if texts else ""
-    if glued.count(_TEXT_END) == len(texts):
-        return _prepared(glued, _fold_glued).split()
+    folded = _batch_folded(texts)
+    return _line_breaks_marked(folded).split() if folded is not None else _chunks_text_by_text(texts)
+
+
+def _chunks_text_by_text(texts: list[str]) -> list[str]:
     return [c for t in texts for c in (*(c for c in _prepared(t).split() if c != _TEXT_END), _TEXT_END)]
+
+
+def _batch_folded(texts: list[str]) -> str | None:
+    """The texts glued into one string, each followed by ``_TEXT_GLUE``, then :func:`_folded`; ``None`` when a
+    text holds ``_TEXT_END`` itself (see :func:`batch_chunks`)."""
+    glued = _TEXT_GLUE.join(texts) + _TEXT_GLUE if texts else ""
+    return _folded(glued, _fold_glued) if glued.count(_TEXT_END) == len(texts) else None
+
+
+_NUMPY_MIN_CHARS = 8192  # shorter batches split faster than numpy starts up (about 80 us; measured)
+
+
+def _read_chunks(texts: list[str]) -> ByteChunks | list[str]:
+    """A batch's chunks as :func:`batch_chunks` gives them, found in numpy (:func:`byte_chunks`) when it pays."""
+    folded = _batch_folded(texts)
+    if folded is None:
+        return _chunks_text_by_text(texts)
+    chunks = byte_chunks(folded) if len(folded) >= _NUMPY_MIN_CHARS else None
+    return chunks if chunks is not None else _line_breaks_marked(folded).split()
+
+
+# What str.split() takes for whitespace: these ASCII ranges (inclusive, "\n" among them) and past ASCII,
+# these code points, all under U+4000: in UTF-8, two or three bytes that open with a byte in _WIDE_SPACE_LEADS.
+_ASCII_SPACES = ((0x09, 0x0D), (0x1C, 0x20))
+_WIDE_SPACES = (0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000)
+_WIDE_SPACE_LEADS = (0xC2, 0xE3)
+_IS_WIDE_SPACE = np.zeros(0x4000, dtype=bool)
+_IS_WIDE_SPACE[list(_WIDE_SPACES)] = True
+_UTF8 = ("utf-8", "surrogatepass")  # a lone surrogate (possible in a str) makes three bytes too, as in UTF-8
+_KEYED_BYTES = 15  # chunks up to this long get a numpy key (two words), longer ones are looked up as strings
+_LOW_BYTES = np.array([(1 << 8 * n) - 1 for n in range(9)], dtype=np.uint64)  # masks of a word's low n bytes
+
+
+class ByteChunks(NamedTuple):
+    """A batch's whitespace chunks found in its UTF-8 bytes by :func:`byte_chunks`.
+
+    ``data`` holds the bytes with each line break made ``_LINE_BREAK_CHUNK``, ``starts`` and
+    ``lengths`` each chunk's bytes, ``keys`` two int64 words per chunk that hold its bytes and
+    length exactly (second word -1, never a key, for chunks over ``_KEYED_BYTES`` bytes).
+    """
+
+    data: bytes
+    starts: np.ndarray
+    lengths: np.ndarray
+    keys: tuple[np.ndarray, np.ndarray]
+
+    def texts(self, at: Sequence[int]) -> list[str]:
+        """The chunks at these positions, as strings."""
+        spans = zip(self.starts[at].tolist(), self.lengths[at].tolist())
+        return [self.data[start:start + length].decode(*_UTF8) for start, length in spans]
+
+
+def byte_chunks(folded: str) -> ByteChunks | None:
+    """The chunks of ``_line_breaks_marked(folded).split()`` with their keys, found in numpy over the UTF-8 bytes.
+
+    Many times faster than ``split`` and a dict lookup per chunk string. ``None`` when the
+    text holds whitespace past ASCII (rare), which is left to ``str.split``.
+    """
+    raw = folded.encode(*_UTF8)
+    data = np.frombuffer(raw, dtype=np.uint8)
+    if _has_wide_space(data):
+        return None
+    line_break = data == ord("\n")  # a chunk of its own, and a chunk edge on each side
+    edge = [False]
+    solid = np.concatenate([edge, line_break | ~_is_ascii_space(data), edge])  # chunk bytes, with a gap each side
+    breaks = np.concatenate([edge, line_break, edge])
+    cut = (solid[1:] != solid[:-1]) | breaks[1:] | breaks[:-1]  # cut[i]: a chunk edge just before byte i
+    starts = np.flatnonzero(cut & solid[1:])
+    lengths = np.flatnonzero(cut & solid[:-1]) - starts
+    if line_break.any():
+        raw = raw.replace(b"\n", _LINE_BREAK_CHUNK.encode())
+    return ByteChunks(raw, starts, lengths, _chunk_keys(raw, starts, lengths))
+
+
+def _is_ascii_space(data: np.ndarray) -> np.ndarray:
+    """Which bytes are ASCII whitespace (:data:`_ASCII_SPACES`); uint8 arithmetic wraps, so one compare per range."""
+    (low, high), *others = _ASCII_SPACES
+    space = data - np.uint8(low) <= high - low
+    for low, high in others:
+        space |= data - np.uint8(low) <= high - low
+    return space
+
+
+def _has_wide_space(data: np.ndarray) -> bool:
+    """Whether UTF-8 bytes hold a character past ASCII that ``str.split`` takes for whitespace."""
+    low, high = _WIDE_SPACE_LEADS
+    lead = np.flatnonzero(data - np.uint8(low) <= high - low)
+    if not lead.size:
+        return False
+    first, second, third = (data.take(np.minimum(lead + k, len(data) - 1)).astype(np.int64) for k in range(3))
+    two = (first & 0x1F) << 6 | second & 0x3F
+    three = (first & 0x0F) << 12 | (second & 0x3F) << 6 | third & 0x3F
+    return bool(_IS_WIDE_SPACE[np.where(first < 0xE0, two, three)].any())
+
+
+def _chunk_keys(data: bytes, starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each chunk's key: its first 8 bytes, then its next 7 with its length in the top byte (int64 words).
+
+    Bytes past the chunk are masked off, so a key of a chunk up to ``_KEYED_BYTES`` bytes
+    holds exactly it; longer chunks get -1 as second word.
+    """
+    padded = data + bytes(16)
+    # the 8 bytes from each offset on, little-endian: a view with a stride of one byte
+    words = np.ndarray((len(data) + 9,), dtype="<u8", buffer=padded, strides=(1,))
+    first = words.take(starts) & _LOW_BYTES.take(np.minimum(lengths, 8))  # take: copies the view, then gathers
+    second = lengths.astype(np.uint64) << np.uint64(56)
+    more = np.flatnonzero(lengths > 8)  # few chunks: gathers from the byte-strided view are not cheap
+    second[more] |= words[starts[more] + 8] & _LOW_BYTES.take(np.minimum(lengths[more] - 8, 7))
+    second[lengths > _KEYED_BYTES] = np.uint64(2**64 - 1)  # -1 as int64
+    return first.view(np.int64), second.view(np.int64)
 
 
 def chunks_keys(chunks: list[str]) -> list[tuple[str, ...]]:
@@ -312,7 +433,9 @@ class TokenScorer:
     and the sum of ``idf**2``; it is filled the first time the token is seen and
     cleared when it reaches ``max_tokens`` rows, which bounds memory on endless input.
     Whitespace chunks map to their tokens' rows through a second table, cleared with it,
-    so a batch is read with one split and a few numpy passes (:meth:`read`).
+    so a batch is read with a few numpy passes (:meth:`read`): the chunks are found in the
+    batch's bytes and looked up in a numpy hash map of the chunks seen (:func:`byte_chunks`;
+    short batches are split and looked up in the chunk dict, which holds every chunk).
 
     When ``chars`` holds a stored token table (:func:`token_table`, written by
     ``CauseClassifier.export``), the first batch with at least ``PREFILL_MIN_CHUNKS`` new
@@ -323,7 +446,7 @@ class TokenScorer:
     PREFILL_MIN_CHUNKS = 64
 
     _TABLES = ("_tid", "_keys", "_rows", "_wid", "_stops", "_negators", "_negated", "_bits",
-               "_chunk_id", "_chunk_start", "_chunk_len", "_chunk_rows", "_prefilled")
+               "_chunk_id", "_chunk_map", "_chunk_start", "_chunk_len", "_chunk_rows", "_prefilled")
 
     def __init__(self, words: dict[str, Any], chars: dict[str, Any], coef: np.ndarray, max_tokens: int = 100_000):
         self.words, self.chars, self.coef, self.max_tokens = words, chars, coef, max_tokens
@@ -369,6 +492,8 @@ class TokenScorer:
         self._bits: dict[Callable[[str], int], tuple[np.ndarray, np.ndarray]] = {}
         # chunk 0 is the end of a text; chunk c's rows are _chunk_rows[start:start + len]
         self._chunk_id: dict[str, int] = {_TEXT_END: 0}
+        no_keys = np.zeros(0, dtype=np.int64)
+        self._chunk_map = _IntMap(no_keys, no_keys)  # the short chunks among them, by their two words (_chunk_keys)
         self._chunk_start, self._chunk_len = np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64)
         self._chunk_rows = np.zeros(0, dtype=np.int64)
         self._prefilled = False  # whether the stored token table's rows were added since the last reset
@@ -380,9 +505,10 @@ class TokenScorer:
     def read(self, texts: list[str], bits_of: Callable[[str], int] | None = None) -> TokenBatch:
         """The texts' tokens as table rows, their feature rows and (with ``bits_of``) per text the OR of
         ``bits_of(key)`` over its keys; the same keys as :func:`marked_keys` gives, text by text."""
-        chunks = batch_chunks(texts)
+        chunks = _read_chunks(texts)
         with self._lock:  # the tables may grow or be reset by another thread between calls
-            ids, starts, lengths = self._expand(self._chunk_ids(chunks))
+            chunk_ids = self._chunk_ids(chunks) if isinstance(chunks, list) else self._byte_chunk_ids(chunks)
+            ids, starts, lengths = self._expand(chunk_ids)
             ids = self._negate(ids, starts, lengths)
             per_token = self._per_token(ids, starts, lengths)
             bits = self._text_bits(ids, starts, bits_of) if bits_of else np.zeros((len(starts), 1), dtype=np.uint64)
@@ -417,21 +543,45 @@ class TokenScorer:
         ids = np.fromiter(map(self._chunk_id.get, chunks, repeat(-1)), dtype=np.int64, count=len(chunks))
         if ids.size == 0 or ids.min() >= 0:
             return ids
+        return self._filled(ids, lambda at: [chunks[i] for i in at])
+
+    def _byte_chunk_ids(self, chunks: ByteChunks) -> np.ndarray:
+        """Chunk table ids of byte chunks: from the chunk map, else (new or long chunks) as :meth:`_chunk_ids`
+        finds them; the short ones found that way join the map."""
+        table = self._chunk_map
+        ids = table.get(*chunks.keys)
+        if ids.size == 0 or ids.min() >= 0:
+            return ids
+        unmapped = ids < 0
+        ids = self._filled(ids, chunks.texts)
+        if self._chunk_map is not table:  # the tables were reset: every chunk got a new id
+            unmapped[:] = True
+        at = np.flatnonzero(unmapped & (chunks.lengths <= _KEYED_BYTES))
+        at = at[np.unique(ids[at], return_index=True)[1]]  # each chunk once
+        self._chunk_map.add([key[at] for key in chunks.keys], ids[at])
+        return ids
+
+    def _filled(self, ids: np.ndarray, texts_at: Callable[[Sequence[int]], list[str]]) -> np.ndarray:
+        """``ids`` with each -1 replaced by its chunk's id in the dict, where new chunks (and their new keys)
+        are added first; ``texts_at`` gives the batch's chunks at some positions as strings."""
         missing: Sequence[int] = np.flatnonzero(ids < 0).tolist()
-        new = list(dict.fromkeys([chunks[i] for i in missing]))
-        if not self._prefilled and len(new) >= self.PREFILL_MIN_CHUNKS:
-            self._prefill()
-        keys = chunks_keys(new)
-        fresh = set(chain.from_iterable(keys)).difference(self._tid)
-        if len(self._tid) + len(fresh) > self.max_tokens or len(self._chunk_id) + len(new) > 2 * self.max_tokens:
-            self._reset()
-            new = [c for c in dict.fromkeys(chunks) if c != _TEXT_END]
+        chunks = texts_at(missing)
+        new = list(dict.fromkeys([c for c in chunks if c not in self._chunk_id]))
+        if new:
+            if not self._prefilled and len(new) >= self.PREFILL_MIN_CHUNKS:
+                self._prefill()
             keys = chunks_keys(new)
             fresh = set(chain.from_iterable(keys)).difference(self._tid)
-            missing = range(len(chunks))  # every id changed
-        self._add_missing(fresh)
-        self._add_chunks(new, keys)
-        ids[missing] = list(map(self._chunk_id.__getitem__, [chunks[i] for i in missing]))
+            if len(self._tid) + len(fresh) > self.max_tokens or len(self._chunk_id) + len(new) > 2 * self.max_tokens:
+                self._reset()
+                missing = range(len(ids))  # every id changed
+                chunks = texts_at(missing)
+                new = [c for c in dict.fromkeys(chunks) if c != _TEXT_END]
+                keys = chunks_keys(new)
+                fresh = set(chain.from_iterable(keys)).difference(self._tid)
+            self._add_missing(fresh)
+            self._add_chunks(new, keys)
+        ids[missing] = list(map(self._chunk_id.__getitem__, chunks))
         return ids
 
     def _add_chunks(self, chunks: list[str], keys: list[tuple[str, ...]]) -> None:
@@ -603,44 +753,77 @@ class TokenScorer:
 
 
 class _IntMap:
-    """A read-only hash map from distinct non-negative int64 keys to their positions, queried in bulk.
+    """A hash map from distinct keys to int64 values, queried and filled in bulk.
 
-    Open addressing with linear probing, all in numpy: a batch of lookups is a few
-    vectorised passes, much faster than a binary search over a sorted array.
+    A key is one int64 word from each of one or more arrays (its last word never -1, which
+    marks an empty slot). Open addressing with linear probing, all in numpy: a batch of
+    lookups or inserts is a few vectorised passes, much faster than a binary search over a
+    sorted array. The table stays at most half full, growing fourfold past that.
     """
 
-    def __init__(self, keys: np.ndarray):
-        bits = max(4, int(np.ceil(np.log2(4 * len(keys) + 1))))
+    def __init__(self, *words: np.ndarray, values: np.ndarray | None = None):
+        """A map of the keys in ``words`` to ``values`` (by default each key's position)."""
+        self._size = 0
+        self._allocate(len(words), len(words[0]))
+        self.add(words, np.arange(len(words[0])) if values is None else values)
+
+    def _allocate(self, n_words: int, n_keys: int) -> None:
+        bits = max(4, int(np.ceil(np.log2(4 * n_keys + 1))))
         self._shift, self._mask = np.uint64(64 - bits), (1 << bits) - 1
-        self._keys = np.full(1 << bits, -1, dtype=np.int64)
+        self._keys = [np.full(1 << bits, -1, dtype=np.int64) for _ in range(n_words)]
         self._values = np.zeros(1 << bits, dtype=np.int64)
-        slots, pending = self._slot(keys), np.arange(len(keys))
-        while pending.size:
-            taken = self._keys[slots[pending]] != -1
-            free_slots, first = np.unique(slots[pending[~taken]], return_index=True)
-            winners = pending[~taken][first]
-            self._keys[free_slots], self._values[free_slots] = keys[winners], winners
-            pending = np.setdiff1d(pending, winners, assume_unique=True)
+
+    def add(self, words: Sequence[np.ndarray], values: np.ndarray) -> None:
+        """Add distinct keys that are not in the map yet, with their values."""
+        if 2 * (self._size + len(values)) > len(self._values):  # rebuilt bigger, with every key
+            kept = np.flatnonzero(self._keys[-1] != -1)
+            words = [np.concatenate([table[kept], new]) for table, new in zip(self._keys, words)]
+            values = np.concatenate([self._values[kept], values])
+            self._size = 0
+            self._allocate(len(words), len(values))
+        slots, pending = self._slot(words), np.arange(len(values))
+        while pending.size:  # each round, one key takes each free slot wanted; the others probe on
+            at = slots[pending]
+            free = self._keys[-1][at] == -1
+            self._values[at[free]] = pending[free]  # a bid for the slot: one of them is kept
+            won = free & (self._values[at] == pending)
+            for table, word in zip(self._keys, words):
+                table[at[won]] = word[pending[won]]
+            self._values[at[won]] = values[pending[won]]
+            pending = pending[~won]
             slots[pending] = (slots[pending] + 1) & self._mask
+        self._size += len(values)
 
-    def _slot(self, keys: np.ndarray) -> np.ndarray:
+    def _slot(self, words: Sequence[np.ndarray]) -> np.ndarray:
         with np.errstate(over="ignore"):
-            return ((keys.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> self._shift).astype(np.int64)
+            mixed = words[0].astype(np.uint64)
+            for word in words[1:]:
+                mixed = mixed * np.uint64(0xC2B2AE3D27D4EB4F) ^ word.astype(np.uint64)
+            return ((mixed * np.uint64(0x9E3779B97F4A7C15)) >> self._shift).astype(np.int64)
 
-    def get(self, queries: np.ndarray) -> np.ndarray:
-        """Position of each query key, or -1 where it is absent."""
-        slots = self._slot(queries)
-        stored = self._keys[slots]
-        found = (stored == queries) & (stored != -1)  # -1 marks an empty slot, never a key
-        out = np.where(found, self._values[slots], -1)
-        todo = np.flatnonzero(~found & (stored != -1))  # the first probe done for all at once, without gathers
-        slots[todo] = (slots[todo] + 1) & self._mask
+    def _probe(self, slots: np.ndarray, words: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Whether each slot holds its query key, and whether it holds a key at all."""
+        last = self._keys[-1][slots]
+        full = last != -1
+        hit = last == words[-1]
+        hit &= full  # a query whose last word is -1 is never found
+        for table, word in zip(self._keys[:-1], words[:-1]):
+            hit &= table[slots] == word
+        return hit, full
+
+    def get(self, *words: np.ndarray) -> np.ndarray:
+        """The value of each query key (one array per key word), or -1 where it is absent."""
+        slots = self._slot(words)
+        hit, full = self._probe(slots, words)
+        out = np.where(hit, self._values[slots], -1)
+        full &= ~hit
+        todo = np.flatnonzero(full)  # the first probe done for all at once, without gathers
         while todo.size:
-            stored = self._keys[slots[todo]]
-            hit = (stored == queries[todo]) & (stored != -1)  # -1 marks an empty slot, never a key
-            out[todo[hit]] = self._values[slots[todo[hit]]]
-            todo = todo[(stored != -1) & ~hit]
-            slots[todo] = (slots[todo] + 1) & self._mask
+            at = slots[todo] = (slots[todo] + 1) & self._mask
+            hit, full = self._probe(at, [word[todo] for word in words])
+            out[todo[hit]] = self._values[at[hit]]
+            full &= ~hit
+            todo = todo[full]
         return out
 
 

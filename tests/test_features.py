@@ -222,6 +222,133 @@ def test_int_map_finds_every_key_and_nothing_else():
     np.testing.assert_array_equal(table.get(queries), expected)
 
 
+def test_int_map_grows_by_batch_inserts_and_compares_every_key_word():
+    # two-word keys added batch by batch past several resizes; keys that share a first or a last word,
+    # absent keys and queries whose last word is -1 (an empty slot's mark) are never confused
+    rng = np.random.default_rng(1)
+    table = _IntMap(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    expected: dict[tuple[int, int], int] = {}
+    for size in (1, 7, 100, 3000, 20_000, 5):
+        first = rng.integers(-(2**63), 2**63 - 1, size, dtype=np.int64)
+        first[: size // 3] = 42  # many keys alike but for the last word
+        last = rng.integers(0, 2**20, size, dtype=np.int64)
+        last[size // 3: size // 2] = 7  # and many alike but for the first
+        pairs = [p for p in dict.fromkeys(zip(first.tolist(), last.tolist())) if p not in expected]
+        values = rng.integers(0, 10**9, len(pairs))
+        table.add([np.array([p[0] for p in pairs], dtype=np.int64), np.array([p[1] for p in pairs], dtype=np.int64)],
+                  values)
+        expected.update(zip(pairs, values.tolist()))
+        known = list(expected)
+        queries = known + [(a, b + 1) for a, b in known[:500]] + [(a + 1, b) for a, b in known[:500]] + [(42, -1)]
+        got = table.get(np.array([q[0] for q in queries], dtype=np.int64), np.array([q[1] for q in queries]))
+        assert got.tolist() == [expected.get(q, -1) for q in queries]
+    assert len(table._values) <= 4 * 4 * len(expected)  # at most half full after a resize, a quarter before
+
+
+def _folded_batches(texts, size=256):
+    from relsignals.features import _batch_folded
+
+    return [f for f in (_batch_folded(texts[i:i + size]) for i in range(0, len(texts), size)) if f is not None]
+
+
+ODD_CHUNKS = [
+    "", " ", "  \n\n ", "\n", "a\nb", "\na\n\nb\n", "a\r\nb", "tab\there", "\x0bv\x0cf\rr", "\x1cx\x1dy\x1ez\x1fw",
+    "\x00", "a\x00b \x00", "\x01 x\x01y \x01", "\x7f\x80\x1b", "1234567 12345678 123456789 123456789012345",
+    "1234567890123456 " * 3, "\u00e9\u00e9\u00e9\u00e9 \u00e9abcdefg\u00e9 abcdefg\u00e9", "x" * 5000,
+    "\U0001f622\U0001f622 \U0001f622a\U0001f622", "\ud800 a\udfffb \udc00", "\u2014em\u2014dash \u3001\u3002",
+    "caf\u00e9\u200bzero-width", "\u202eright-to-left\u202c", "\u0301he", "trailing space ",
+]
+
+
+def test_byte_chunks_equal_split_and_their_keys_are_exact(train_frame):
+    # the numpy split gives str.split()'s chunks (line breaks as their own chunk), and two short chunks
+    # share a key exactly when they are the same string
+    from relsignals.features import _KEYED_BYTES, _line_breaks_marked, byte_chunks
+
+    texts = list(train_frame["text"])
+    strings = _folded_batches(texts) + ODD_CHUNKS + ["".join(ODD_CHUNKS), " ".join(ODD_CHUNKS), "\n".join(ODD_CHUNKS)]
+    key_of: dict[tuple[int, int], str] = {}
+    for folded in strings:
+        chunks = byte_chunks(folded)
+        assert chunks is not None
+        found = chunks.texts(range(len(chunks.starts)))
+        assert found == _line_breaks_marked(folded).split()
+        short = (chunks.lengths <= _KEYED_BYTES).tolist()
+        assert (chunks.keys[1][~np.array(short, dtype=bool)] == -1).all()
+        for chunk, first, second, keyed in zip(found, *(k.tolist() for k in chunks.keys), short):
+            assert keyed == (len(chunk.encode("utf-8", "surrogatepass")) <= _KEYED_BYTES)
+            if keyed:
+                assert key_of.setdefault((first, second), chunk) == chunk
+    assert len(set(key_of.values())) == len(key_of) > 10_000
+
+
+def test_byte_chunks_leave_whitespace_past_ascii_to_split():
+    # str.split() whitespace is the ASCII ranges and _WIDE_SPACES, whose UTF-8 leads byte_chunks checks
+    import sys
+
+    from relsignals.features import _WIDE_SPACE_LEADS, _WIDE_SPACES, _is_ascii_space, byte_chunks
+
+    ascii_bytes = np.arange(128, dtype=np.uint8)
+    assert _is_ascii_space(ascii_bytes).tolist() == [chr(b).isspace() for b in range(128)]
+    wide = [c for c in range(128, sys.maxunicode + 1) if chr(c).isspace()]
+    assert wide == list(_WIDE_SPACES)
+    low, high = _WIDE_SPACE_LEADS
+    assert all(low <= chr(c).encode()[0] <= high for c in wide)
+    for c in wide:
+        assert byte_chunks(f"a b{chr(c)}c") is None and byte_chunks(f"{chr(c)}") is None
+    others = "".join(chr(c) for c in range(128, 0x4000) if not chr(c).isspace())
+    chunks = byte_chunks(others + " " + others[::-1])
+    assert chunks is not None and chunks.texts([0, 1]) == [others, others[::-1]]
+
+
+@pytest.fixture
+def numpy_reads(monkeypatch):
+    """Every batch, however short, read through :func:`relsignals.features.byte_chunks`."""
+    monkeypatch.setattr("relsignals.features._NUMPY_MIN_CHARS", 0)
+
+
+def test_numpy_reads_of_odd_texts_give_their_marked_keys(stored, numpy_reads):
+    texts = EDGE_TEXTS + ODD_CHUNKS
+    scorer = TokenScorer(stored._scorer.words, stored._scorer.chars, stored.coef)
+    for batch in [[t] for t in texts] + [texts, texts[::-1], [t for t in texts if "\x01" not in t]]:
+        assert _read_keys(scorer, batch)[0] == [marked_keys(t) for t in batch]
+
+
+def test_numpy_and_split_reads_give_the_same_chunks_and_rows(stored, train_frame, monkeypatch):
+    # the same chunk ids, token rows and feature rows either way, batch after batch, across resets;
+    # the chunk map holds exactly the dict's short chunks and is cleared with it (memory stays bounded)
+    from relsignals.features import _KEYED_BYTES, _chunk_keys
+
+    corpus = list(train_frame["text"][:3000]) + EDGE_TEXTS + ODD_CHUNKS
+    batches = [corpus[i:i + size] for size in (256, 64, 3, 1) for i in range(0, 1500 if size > 1 else 100, size)]
+    batches += [EDGE_TEXTS, ODD_CHUNKS, [t for t in EDGE_TEXTS if "\x01" not in t], ["\x85 wide"] * 99]
+    batches.append(corpus[2000:2300])  # last, a batch read in numpy: the chunk map is checked after it
+    for max_tokens in (100_000, 2_000):
+        scorers = [TokenScorer(stored._scorer.words, stored._scorer.chars, stored.coef, max_tokens=max_tokens)
+                   for _ in range(2)]
+        resets = 0
+        for texts in batches:
+            reads = []
+            for scorer, threshold in zip(scorers, (0, 10**12)):
+                monkeypatch.setattr("relsignals.features._NUMPY_MIN_CHARS", threshold)
+                before = scorer._chunk_map
+                reads.append(scorer.read(texts))
+                resets += scorer is scorers[0] and scorer._chunk_map is not before and len(before._values) > 16
+            for got, expected in zip(reads[0], reads[1]):
+                np.testing.assert_array_equal(got, expected)
+            assert scorers[0]._chunk_id == scorers[1]._chunk_id and scorers[0]._tid == scorers[1]._tid
+        numpy_scorer = scorers[0]
+        assert len(numpy_scorer._chunk_id) <= 2 * max_tokens + 256 * 400 and (resets > 0) == (max_tokens < 10_000)
+        chunks = [c for c in numpy_scorer._chunk_id if len(c.encode("utf-8", "surrogatepass")) <= _KEYED_BYTES]
+        data = "".join(chunks).encode("utf-8", "surrogatepass")
+        lengths = np.array([len(c.encode("utf-8", "surrogatepass")) for c in chunks])
+        keys = _chunk_keys(data, np.cumsum(lengths) - lengths, lengths)
+        mapped = numpy_scorer._chunk_map.get(*keys)
+        ids = np.array([numpy_scorer._chunk_id[c] for c in chunks])
+        assert ((mapped == ids) | (mapped == -1)).all()  # some chunks came by split (a \x01 or \x85 in the batch)
+        assert (mapped >= 0).sum() == numpy_scorer._chunk_map._size > len(chunks) // 2  # no other keys in the map
+
+
 def test_scorer_without_stored_bigram_pairs_and_with_cut_vocabularies(fitted, stored, held_out, small_frame):
     words = {k: v for k, v in stored._scorer.words.items() if k != "bigram_pairs"}
     rebuilt = TokenScorer(words, stored._scorer.chars, stored.coef)
