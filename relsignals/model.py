@@ -74,10 +74,16 @@ def segment_pieces(texts: list[str], min_chars: int = POOL_MIN_CHARS) -> tuple[l
 
 
 def segment_max(z_shape: tuple[int, int], owners: list[int], span_scores: np.ndarray) -> np.ndarray:
-    """Per text and label, the best score of its segments (``-inf`` for texts without segments)."""
+    """Per text and label, the best score of its segments (``-inf`` for texts without segments).
+
+    Callers list a text's segments together, so each run of one owner is reduced at once:
+    far faster than ``np.maximum.at`` row by row, and a maximum does not depend on order.
+    """
     out = np.full(z_shape, -np.inf)
     if owners:
-        np.maximum.at(out, np.asarray(owners), span_scores)
+        rows = np.asarray(owners)
+        first = np.flatnonzero(np.concatenate([[True], rows[1:] != rows[:-1]]))  # where each run of an owner starts
+        np.maximum.at(out, rows[first], np.maximum.reduceat(span_scores, first, axis=0))
     return out
 
 

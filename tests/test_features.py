@@ -172,6 +172,25 @@ def test_scorer_sentence_filter_only_limits_which_texts_are_split(stored, held_o
     np.testing.assert_array_equal(some_z, all_z[[picked[r] for r in owners]])
 
 
+def test_scorer_sentences_of_a_batch_equal_each_text_alone(stored, held_out):
+    # only the chosen texts' tokens are summed for sentences: each adds the same rows in the same order as alone
+    long = [t for t in held_out if len(t) >= 400][:40]
+    odd = ["", "x" * 500, "\U0001f600 " * 250, "ok. fine. " * 50, "zqv wxq. qqz vvw. " * 30]  # no tokens, no bigrams
+    texts = [*long[:20], *odd, *held_out[:20], *long[20:]]
+    _, owners, batch_z = stored._scorer.scores_and_sentences(texts, 400)
+    alone = [stored._scorer.scores_and_sentences([t], 400)[1:] for t in texts]
+    assert owners == [row for row, (found, _) in enumerate(alone) for _ in found] and owners[-1] == len(texts) - 1
+    assert len(alone[len(long[:20]) + 4][0]) == 60  # unknown words: sentences scored, without any bigram
+    np.testing.assert_array_equal(batch_z, np.vstack([z for _, z in alone]))
+
+
+def test_scorer_without_chosen_texts_scores_no_sentences(stored, held_out):
+    n_labels = stored.coef.shape[1]
+    for texts, which in ((held_out[:30], lambda z: np.zeros(len(z), dtype=bool)), (["short", ""], None), ([], None)):
+        z, owners, sentence_z = stored._scorer.scores_and_sentences(texts, 400, which)
+        assert z.shape == (len(texts), n_labels) and owners == [] and sentence_z.shape == (0, n_labels)
+
+
 def test_scorer_batch_equals_single_and_threads_agree(stored, held_out):
     batch = stored._scorer.scores(held_out)
     singles = np.vstack([stored._scorer.scores([t]) for t in held_out[:60]])

@@ -14,6 +14,19 @@ SAMPLE = ["he won't talk about anything since his mom got sick",
           "my girlfriend's parents want her to marry a Hindu boy", "", "does anyone know a good bike shop in Leeds"]
 
 
+def test_segment_max_is_each_texts_best_segment_in_any_owner_order():
+    from relsignals.model import segment_max
+
+    rng = np.random.default_rng(0)
+    scores = rng.standard_normal((40, 3))
+    for owners in (sorted(rng.integers(0, 6, 40).tolist()), rng.integers(0, 6, 40).tolist(), [4] * 40):
+        expected = np.full((7, 3), -np.inf)
+        for row, score in zip(owners, scores):
+            expected[row] = np.maximum(expected[row], score)
+        np.testing.assert_array_equal(segment_max((7, 3), owners, scores), expected)
+    np.testing.assert_array_equal(segment_max((2, 3), [], scores[:0]), np.full((2, 3), -np.inf))
+
+
 def test_model_token_features_refuse_feature_options_they_cannot_honour(small_frame):
     texts, y = list(small_frame["text"][:50]), targets(small_frame[:50])
     with pytest.raises(ValueError, match="token_features=False"):
