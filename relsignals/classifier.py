@@ -6,7 +6,7 @@ then kept. :class:`Classifier` wraps any stored model (e.g. one you retrained).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import cache
 from itertools import compress
@@ -123,15 +123,15 @@ class Classifier:
         gate_probs = probs[:, self._gates] if self._gates is not None else None
         pred, reasons = decide(cause_probs, self._cause_thresholds, gate_probs, self._gate_thresholds, support,
                                self.model.cause_share, self.model.gate_blend)
-        screened = screen_many(texts, tokens.bits) if tokens is not None else list(map(screen, texts))
-        rules = [flags for flags, _ in screened]
+        rules, mentions = screen_many(texts, tokens.bits) if tokens is not None else _screen_each(texts)
         limits = self._limits(texts, tokens)
-        danger = self._flag_probs(texts, probs, rules, [mentioned for _, mentioned in screened], limits)
+        danger = self._flag_probs(texts, probs, rules, mentions, limits)
         labels = _chosen_in_order(pred, np.argsort(-cause_probs, axis=1, kind="stable"))
         parts = cache(_shared_parts)  # per batch: the crisis resources in the advice may change between calls
         flags = self._safety(rules, danger, limits)
-        results = [self._result(text, scores, parts(chosen, raised), reason) for text, scores, chosen, raised, reason
-                   in zip(texts, np.round(cause_probs, 6).tolist(), labels, flags, reasons)]
+        scores = iter(np.round(cause_probs, 6).ravel().tolist())  # flat: no list per text for the collector to track
+        results = [self._result(text, scores, parts(chosen, raised), reason) for text, chosen, raised, reason
+                   in zip(texts, labels, flags, reasons)]
         return self._with_evidence(results, texts) if with_evidence else results
 
     def _with_evidence(self, results: list[Result], texts: list[str]) -> list[Result]:
@@ -152,8 +152,8 @@ class Classifier:
         counts = tokens.word_counts() if tokens is not None else word_counts(texts)
         return self._flag_limits[(counts <= self._short_words).astype(int)]
 
-    def _flag_probs(self, texts: list[str], probs: np.ndarray, rule_hits: list[list[str]],
-                    mentions: list[list[re.Pattern[str]]], limits: np.ndarray) -> np.ndarray:
+    def _flag_probs(self, texts: list[str], probs: np.ndarray, rule_hits: list[Sequence[str]],
+                    mentions: list[Sequence[re.Pattern[str]]], limits: np.ndarray) -> np.ndarray:
         """Per text, the model's probability of each of :data:`SAFETY_FLAGS` (0 for a flag it lacks), rescored
         without negated or past mentions where it flags.
 
@@ -182,17 +182,21 @@ class Classifier:
         return out
 
     @staticmethod
-    def _safety(rule_hits: list[list[str]], danger: np.ndarray, limits: np.ndarray) -> list[tuple[str, ...]]:
+    def _safety(rule_hits: list[Sequence[str]], danger: np.ndarray, limits: np.ndarray) -> list[tuple[str, ...]]:
         """Per text, the flags the patterns or the model's probabilities (:meth:`_flag_probs`) raise at the
         text's thresholds (:meth:`_limits`), in guide order."""
-        over = (danger >= limits).tolist()
-        return [_raised(tuple(rules), tuple(up)) if rules or True in up else () for rules, up in zip(rule_hits, over)]
+        import numpy as np
 
-    def _result(self, text: str, scores: list[float], parts: _Parts, reason: str | None) -> Result:
+        over = ((danger >= limits) << np.arange(danger.shape[1])).sum(axis=1).tolist()  # bit f: flag f is over
+        return [_raised(tuple(rules), up) if rules or up else () for rules, up in zip(rule_hits, over)]
+
+    def _result(self, text: str, scores: Iterator[float], parts: _Parts, reason: str | None) -> Result:
+        """The result of one text; ``scores`` yields its cause scores (in :data:`CAUSE_IDS` order) next."""
+        causes = dict(zip(CAUSE_IDS, scores))  # zip takes a cause id first, so it stops after this text's scores
         if not text or text.isspace():  # what strip() would empty, without copying the text
             return Result([], dict.fromkeys(CAUSE_IDS, 0.0), None, [], [], reason=EMPTY_TEXT)
         labels, sections, safety, advice = parts
-        return Result(labels[:], dict(zip(CAUSE_IDS, scores)), labels[0] if labels else None, sections[:], safety[:],
+        return Result(labels[:], causes, labels[0] if labels else None, sections[:], safety[:],
                       advice[:], reason)
 
     def _score_spans(self, texts: list[str], owners: list[int],
@@ -227,10 +231,18 @@ def _shared_parts(labels: tuple[str, ...], safety: tuple[str, ...]) -> _Parts:
 
 
 @cache
-def _raised(rules: tuple[str, ...], over: tuple[bool, ...]) -> tuple[str, ...]:
+def _raised(rules: tuple[str, ...], over: int) -> tuple[str, ...]:
     """:func:`combine` of the flags the patterns raise and of those whose probability is at or over the
-    text's threshold (``over``, in :data:`SAFETY_FLAGS` order); cached, as texts share few combinations."""
-    return tuple(combine(list(rules), dict(zip(SAFETY_FLAGS, map(float, over))), dict.fromkeys(SAFETY_FLAGS, 1.0)))
+    text's threshold (bit ``f`` of ``over`` for flag ``f`` of :data:`SAFETY_FLAGS`); cached, as texts share
+    few combinations."""
+    probabilities = {flag: float(over >> f & 1) for f, flag in enumerate(SAFETY_FLAGS)}
+    return tuple(combine(list(rules), probabilities, dict.fromkeys(SAFETY_FLAGS, 1.0)))
+
+
+def _screen_each(texts: list[str]) -> tuple[list[Sequence[str]], list[Sequence[re.Pattern[str]]]]:
+    """:func:`screen` of each text, as :func:`screen_many` gives it (for models that read no token keys)."""
+    screened = list(map(screen, texts))
+    return [flags for flags, _ in screened], [found for _, found in screened]
 
 
 def _chosen_in_order(pred: np.ndarray, ranked: np.ndarray) -> list[tuple[str, ...]]:

@@ -10,6 +10,7 @@ flag only counts if it still fires with those sentences cut out.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache, lru_cache, reduce
 from operator import or_
 from typing import TYPE_CHECKING
@@ -288,14 +289,21 @@ def screen(text: str, hits: int | None = None) -> tuple[list[str], list[re.Patte
     return _scan(text, _triggered(hits), clean)
 
 
-def screen_many(texts: list[str], bits: np.ndarray) -> list[tuple[list[str], list[re.Pattern[str]]]]:
-    """:func:`screen` of each text, given its trigger bits as a row of ``bits`` (uint64 words, the lowest
-    first: the OR of :func:`trigger_bits` over the text's token keys, as ``TokenScorer.read`` gives it).
+def screen_many(texts: list[str], bits: np.ndarray) -> tuple[list[Sequence[str]], list[Sequence[re.Pattern[str]]]]:
+    """:func:`screen` of each text, as two lists (the flags, the patterns), given each text's trigger bits as
+    a row of ``bits`` (uint64 words, the lowest first: the OR of :func:`trigger_bits` over its token keys,
+    as ``TokenScorer.read`` gives it).
 
     Which patterns each text's trigger words allow is worked out for the whole batch in numpy, so
-    the texts that allow none (most) cost no Python step at all.
+    the texts that allow none (most) cost no Python step at all, and get the empty tuple: no new
+    objects for the garbage collector to track.
     """
-    return [_scan(text, _live(code), None) if code else ([], []) for text, code in zip(texts, _codes(bits))]
+    codes = _codes(bits)
+    flags: list[Sequence[str]] = [()] * len(texts)
+    found: list[Sequence[re.Pattern[str]]] = [()] * len(texts)
+    for row in [row for row, code in enumerate(codes) if code]:
+        flags[row], found[row] = _scan(texts[row], _live(codes[row]), None)
+    return flags, found
 
 
 def _scan(text: str, triggered: _Live, clean: str | None) -> tuple[list[str], list[re.Pattern[str]]]:
@@ -412,7 +420,7 @@ def _present_match(pattern: re.Pattern[str], sentence: str) -> bool:
     return any(_present_in(sentence, *m.span()) for m in pattern.finditer(sentence))
 
 
-def discounted_spans(text: str, mentioned: list[re.Pattern[str]] | None = None) -> list[tuple[int, int]]:
+def discounted_spans(text: str, mentioned: Sequence[re.Pattern[str]] | None = None) -> list[tuple[int, int]]:
     """Sentences (or clauses) of ``text`` whose only danger words are negated or past-and-resolved.
 
     "he has never hit me" and "my ex used to hit me" name danger without describing

@@ -121,7 +121,8 @@ def test_safety_shortcuts_change_no_flag_on_the_corpus():
     texts = _corpus_texts() + extra
     scorer = default_classifier().model._scorer
     batches = [texts[start:start + 256] for start in range(0, len(texts), 256)]
-    batched = [flags for batch in batches for flags, _ in screen_many(batch, scorer.read(batch, trigger_bits).bits)]
+    screened = [screen_many(batch, scorer.read(batch, trigger_bits).bits) for batch in batches]
+    batched = [list(flags) for flags_of_batch, _ in screened for flags in flags_of_batch]
     assert len(batched) == len(texts)
     for text, flags in zip(texts, batched):
         expected = _scan_every_pattern(text)
