@@ -570,14 +570,14 @@ class TokenScorer:
         if new:
             if not self._prefilled and len(new) >= self.PREFILL_MIN_CHUNKS:
                 self._prefill()
-            keys = chunks_keys(new)
+            keys = _many_chunk_keys(new)  # not chunks_keys: the chunk table is the cache, no need to keep each tuple
             fresh = set(chain.from_iterable(keys)).difference(self._tid)
             if len(self._tid) + len(fresh) > self.max_tokens or len(self._chunk_id) + len(new) > 2 * self.max_tokens:
                 self._reset()
                 missing = range(len(ids))  # every id changed
                 chunks = texts_at(missing)
                 new = [c for c in dict.fromkeys(chunks) if c != _TEXT_END]
-                keys = chunks_keys(new)
+                keys = _many_chunk_keys(new)
                 fresh = set(chain.from_iterable(keys)).difference(self._tid)
             self._add_missing(fresh)
             self._add_chunks(new, keys)
