@@ -35,7 +35,7 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
          r")?|kick(?:ed|s|ing)?|chok(?:e|ed|es|ing)|strangl\w*|shov(?:e|ed|es|ing)|beat(?:s|en|ing)?|smack("
          r"?:ed|s)?|bit|headbutt\w*) (?:me|us|the kids?|my (?:son|daughter|kids?|children|baby))\b(?! out\b"
          r")"),
-        ("push*|threw|throws|pinned|shoved",
+        ("push*|threw|throws|pinned|shoved & me|us & against|down|into|onto|off|the",
          r"\b(?:push(?:ed|es|ing)?|threw|throws|pinned|shoved) (?:me|us) (?:against|down|into|onto|off|to t"
          r"he)"),
         ("grab*",
@@ -72,7 +72,7 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
         # stalking and monitoring
         ("stalk*",
          r"\bstalk(?:s|ed|ing)? me\b|\bstalker\b"),
-        ("phone|messages|texts|location|email|emails|dms|browser|bank & check*|go|goes|went|track*|monitor*",
+        ("phone|messages|texts|location|email|emails|dms|browser|bank & check*|through|track*|monitor* & my",
          r"\b(?:check(?:s|ed|ing)?|go(?:es)? through|went through|track(?:s|ed|ing)?|monitor(?:s|ed|ing)?) "
          r"(?:all )?my (?:phone|messages|texts|location|emails?|dms|browser|bank)"),
         ("password|passwords",
@@ -88,7 +88,8 @@ RULES: dict[str, tuple[tuple[str, str], ...]] = {
          r"wn|drive)\b"),
         ("cut|cuts|cutting|isolat* & off|isolat* & me",
          r"\bcut(?:s|ting)? me off from\b|\bisolat(?:es|ed|ing) me\b"),
-        ("money|paycheck|pay|salary|wages|bank|card|cards|keys|passport & control|controls|take|takes|took|keep|keeps",
+        ("money|paycheck|pay|salary|wages|bank|card|cards|keys|passport & control|controls|take|takes|took|keep|keeps"
+         " & my|our|the",
          r"\b(?:controls?|takes?|took|keeps?) (?:all )?(?:of )?(?:my|our|the) (?:money|paycheck|pay|salary|"
          r"wages|bank|cards?|car keys|passport)\b"),
         ("allowance",
