@@ -187,7 +187,7 @@ class Classifier:
         text's thresholds (:meth:`_limits`), in guide order."""
         import numpy as np
 
-        over = ((danger >= limits) << np.arange(danger.shape[1])).sum(axis=1).tolist()  # bit f: flag f is over
+        over = ((danger >= limits) @ (1 << np.arange(danger.shape[1]))).tolist()  # bit f: flag f is over
         return [_raised(tuple(rules), up) if rules or up else () for rules, up in zip(rule_hits, over)]
 
     def _result(self, text: str, scores: Iterator[float], parts: _Parts, reason: str | None) -> Result:

@@ -635,9 +635,11 @@ class TokenScorer:
         words, holds = self._row_bits(bits_of)
         where = np.flatnonzero(holds[ids])
         out = np.zeros((len(starts), words.shape[1]), dtype=np.uint64)
-        if where.size:
+        if where.size and len(starts) == 1:  # one text (classify): a plain OR
+            out[0] = np.bitwise_or.reduce(words[ids[where]], axis=0)
+        elif where.size:
             owners = np.searchsorted(starts, where, side="right") - 1
-            first = np.flatnonzero(np.diff(owners, prepend=-1))  # where each owner's run of tokens begins
+            first = np.flatnonzero(np.concatenate([[True], owners[1:] != owners[:-1]]))  # each owner's first token
             out[owners[first]] = np.bitwise_or.reduceat(words[ids[where]], first, axis=0)
         return out
 

@@ -25,10 +25,11 @@ def test_benchmark_profile_names_every_part():
 
 
 def test_first_pass_script_reports_both_passes_and_the_collector():
-    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "first_pass.py"), "--n", "300", "--baseline"],
-                         capture_output=True, text=True, timeout=600)
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "first_pass.py"), "--n", "300", "--baseline",
+                          "--single"], capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
     lines = out.stdout.splitlines()
     assert lines[0].startswith("first pass ") and "second pass" in lines[0] and "300 train-split texts" in lines[0]
     assert lines[1].startswith("first pass collections per generation: ") and lines[1].count("s)") == 3
     assert lines[2].startswith("plain TF-IDF + LR ") and "throughput ratio" in lines[2]
+    assert lines[3].startswith("classify one text at a time: ") and "evidence on" in lines[3]

@@ -177,7 +177,7 @@ def test_every_sampled_match_of_each_safety_pattern_holds_its_trigger_words():
 def test_batch_trigger_check_allows_the_patterns_whose_groups_all_hold():
     # screen_many decides in numpy which patterns a text's trigger bits allow; a loop over the groups agrees
     from relsignals.features import bit_words
-    from relsignals.safety import _PATTERN_IDS, _TRIGGER_MASKS, _TRIGGER_WORDS, _WIDTH, _codes, _live
+    from relsignals.safety import _PATTERN_IDS, _TRIGGER_MASKS, _TRIGGER_WORDS, _WIDTH, _code_of, _codes, _live
 
     rng = random.Random(2)
     group_bits = [g for masks in _TRIGGER_MASKS.values() for groups in masks for g in groups]
@@ -194,6 +194,10 @@ def test_batch_trigger_check_allows_the_patterns_whose_groups_all_hold():
     assert 1_000 < allowed < len(hits)
     narrow = [h & ((1 << 64) - 1) for h in hits]  # rows with no high bits may come one word wide
     assert _codes(bit_words(narrow, 1)) == _codes(bit_words(narrow, _WIDTH))
+    # a few rows (classify) take the scalar path: the same codes
+    few = [code for start in range(0, 600, 3) for code in _codes(bit_words(hits[start:start + 3], _WIDTH))]
+    assert few == codes[:600]
+    assert [_code_of(h) for h in hits] == codes
 
 
 def test_safety_trigger_words_survive_token_keys():
