@@ -639,7 +639,7 @@ class TokenScorer:
             out[0] = np.bitwise_or.reduce(words[ids[where]], axis=0)
         elif where.size:
             owners = np.searchsorted(starts, where, side="right") - 1
-            first = np.flatnonzero(np.concatenate([[True], owners[1:] != owners[:-1]]))  # each owner's first token
+            first = run_starts(owners)  # each owner's first token
             out[owners[first]] = np.bitwise_or.reduceat(words[ids[where]], first, axis=0)
         return out
 
@@ -850,6 +850,11 @@ def _sentence_runs(ids: np.ndarray, starts: np.ndarray,
     enough = np.bincount(owner[sentence], minlength=len(starts)) >= 2
     owner = np.where(sentence & enough[owner], owner, -1)
     return owner, run_starts, run_lengths
+
+
+def run_starts(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values begins, in a non-empty array that lists equal values together (e.g. owners)."""
+    return np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
 
 
 def _words_before(ids: np.ndarray) -> np.ndarray:

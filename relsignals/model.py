@@ -79,10 +79,12 @@ def segment_max(z_shape: tuple[int, int], owners: list[int], span_scores: np.nda
     Callers list a text's segments together, so each run of one owner is reduced at once:
     far faster than ``np.maximum.at`` row by row, and a maximum does not depend on order.
     """
+    from .features import run_starts
+
     out = np.full(z_shape, -np.inf)
     if owners:
         rows = np.asarray(owners)
-        first = np.flatnonzero(np.concatenate([[True], rows[1:] != rows[:-1]]))  # where each run of an owner starts
+        first = run_starts(rows)
         np.maximum.at(out, rows[first], np.maximum.reduceat(span_scores, first, axis=0))
     return out
 

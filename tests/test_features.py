@@ -19,6 +19,7 @@ from relsignals.features import (
     bit_words,
     fold,
     marked_keys,
+    run_starts,
     sentence_keys,
     token_keys,
     word_counts,
@@ -100,6 +101,12 @@ EDGE_TEXTS = [
 
 def _length_bit(key):
     return 1 << min(len(key), 70)  # any per-key bits: big ints too
+
+
+def test_run_starts_finds_where_each_run_of_equal_values_begins():
+    assert run_starts(np.array([3, 3, 5, 5, 5, 7])).tolist() == [0, 2, 5]
+    assert run_starts(np.array([4])).tolist() == [0]
+    assert run_starts(np.array([1, 2, 1])).tolist() == [0, 1, 2]  # runs, not distinct values
 
 
 def _ints(words):
