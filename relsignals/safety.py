@@ -287,7 +287,7 @@ def screen(text: str, hits: int | None = None) -> tuple[list[str], list[re.Patte
     if hits is None:
         clean = normalize(text)
         hits = _word_hits_of(clean.split())
-    return _scan(text, _triggered(hits), clean)
+    return _scan(text, _live(_code_of(hits)), clean)
 
 
 def screen_many(texts: list[str], bits: np.ndarray) -> tuple[list[Sequence[str]], list[Sequence[re.Pattern[str]]]]:
@@ -327,15 +327,6 @@ def trigger_bits(word: str) -> int:
 
 # Per flag, the patterns a text's trigger words allow: each with its prefilter and required literals (_entry).
 _Live = dict[str, list[tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...]]]]
-
-
-@lru_cache(maxsize=4096)
-def _triggered(hits: int) -> _Live:
-    """Per flag, the patterns whose trigger words are all among ``hits`` (each as :func:`_entry` gives it).
-
-    Cached: texts share few combinations of trigger words. Callers must not change the result.
-    """
-    return _live(_code_of(hits))
 
 
 @lru_cache(maxsize=4096)
@@ -386,8 +377,8 @@ def _matrices() -> tuple[np.ndarray, np.ndarray]:
 
 @lru_cache(maxsize=4096)
 def _live(code: int) -> _Live:
-    """Per flag, the patterns that ``code`` (from :func:`_codes`) allows, in ``_PATTERN_IDS`` order (cached: codes
-    repeat)."""
+    """Per flag, the patterns that ``code`` (from :func:`_codes`) allows, each as :func:`_entry` gives it, in
+    ``_PATTERN_IDS`` order. Cached, as texts share few combinations: callers must not change the result."""
     found: _Live = {}
     for j, (flag, k) in enumerate(_PATTERN_IDS):
         if code >> j & 1:
