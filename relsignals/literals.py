@@ -1,10 +1,14 @@
-"""Literal strings that every match of a regular expression holds: a cheap test before a regex scan.
+"""Literal strings that every match of a regular expression holds, or begins with: cheap tests before a scan.
 
 A substring search (``"let me" in text``) runs far faster than a regex scan that must try a
 branch at every letter. When a text holds none of a pattern's required literals, the
 pattern cannot match in it, so the scan is skipped. The literals are read off the parse
 tree of the pattern (the one ``re.compile`` builds), so they hold for every match by
 construction; anything the reader does not know gives no literal, never a wrong one.
+
+The strings a match begins with (:func:`match_prefixes`) go further: a pattern that opens
+with many alternatives ("hit|punch|slap...") makes the regex engine try them at every
+letter, while a substring search for each opening finds the few places worth trying.
 """
 
 from __future__ import annotations
@@ -120,3 +124,89 @@ def _best(candidates: list[frozenset[str] | None]) -> frozenset[str] | None:
     a candidate useless (every text holds it)."""
     usable = [c for c in candidates if c and "" not in c and len(c) <= MOST]
     return max(usable, key=lambda c: (min(map(len, c)), -len(c))) if usable else None
+
+
+PREFIXES_MOST = 32  # openings per pattern at most: each one is a substring search
+PREFIX_SHORTEST = 3  # shorter openings occur in too many places
+
+
+def match_prefixes(pattern: str) -> tuple[str, ...] | None:
+    """Strings one of which every match of ``pattern`` begins with (none the start of another), or ``None``
+    when the pattern's openings are not known, too many, or shorter than :data:`PREFIX_SHORTEST`.
+
+    Then ``pattern`` matches in a text only at a place where one of them occurs.
+    """
+    parsed = sre_parse.parse(pattern)
+    found = None if parsed.state.flags & re.IGNORECASE else _starts(list(parsed))
+    if not found or min(map(len, found)) < PREFIX_SHORTEST:
+        return None
+    return tuple(sorted(found))
+
+
+def _starts(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    """Strings one of which each match of a run of nodes begins with, none the start of another.
+
+    The exact strings of the leading nodes, joined on while none is the start of another, and
+    past :data:`PREFIX_SHORTEST` characters only from nodes that match one string; else the first
+    node's own openings. Few openings: each is a substring search, and each place found a regex
+    match to try.
+    """
+    out = frozenset([""])
+    for op, av in items:
+        exact = _exact(op, av)
+        if exact is not None and (len(exact) == 1 or min(map(len, out)) < PREFIX_SHORTEST) \
+                and len(out) * len(exact) <= PREFIXES_MOST:
+            joined = frozenset(a + b for a, b in product(out, exact))
+            out = _shortest(joined)
+            if out == joined:
+                continue
+        elif out == {""}:
+            out = _opening(op, av) or out
+        break
+    return None if "" in out or len(out) > PREFIXES_MOST else out
+
+
+def _shortest(strings: frozenset[str]) -> frozenset[str]:
+    """The strings that do not begin with another of them."""
+    return frozenset(s for s in strings if not any(s != t and s.startswith(t) for t in strings))
+
+
+def _exact(op: Any, av: Any) -> frozenset[str] | None:
+    """The strings one node can match (None: unbounded, unknown or more than :data:`PREFIXES_MOST`)."""
+    if op is sre_parse.LITERAL:
+        return frozenset([chr(av)])
+    if op in _ZERO_WIDTH:
+        return frozenset([""])
+    if op is sre_parse.IN and all(kind is sre_parse.LITERAL for kind, _ in av):
+        return frozenset(chr(code) for _, code in av)
+    if op is sre_parse.SUBPATTERN and not av[1] & re.IGNORECASE:
+        return _exact_run(list(av[-1]))
+    if op is sre_parse.BRANCH:
+        sets = [_exact_run(list(alternative)) for alternative in av[1]]
+        return _union(sets, PREFIXES_MOST)
+    if op in _REPEATS and av[0] == 0 and av[1] == 1:
+        strings = _exact_run(list(av[2]))
+        return strings | {""} if strings is not None else None
+    return None
+
+
+def _exact_run(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    out: frozenset[str] | None = frozenset([""])
+    for op, av in items:
+        strings = _exact(op, av)
+        if out is None or strings is None or len(out) * len(strings) > PREFIXES_MOST:
+            return None
+        out = frozenset(a + b for a, b in product(out, strings))
+    return out
+
+
+def _opening(op: Any, av: Any) -> frozenset[str] | None:
+    """The openings (:func:`_starts`) of one node that is not exact."""
+    if op is sre_parse.SUBPATTERN and not av[1] & re.IGNORECASE:
+        return _starts(list(av[-1]))
+    if op is sre_parse.BRANCH:
+        found = _union([_starts(list(alternative)) for alternative in av[1]])
+        return _shortest(found) if found is not None else None
+    if op in _REPEATS and av[0] >= 1:
+        return _starts(list(av[2]))
+    return None

@@ -15,7 +15,7 @@ from functools import cache, lru_cache, reduce
 from operator import or_
 from typing import TYPE_CHECKING
 
-from .literals import required_literals
+from .literals import match_prefixes, required_literals
 from .text import normalize
 
 if TYPE_CHECKING:
@@ -313,8 +313,8 @@ def _scan(text: str, triggered: _Live, clean: str | None) -> tuple[list[str], li
     if not triggered:
         return [], []
     clean = normalize(text) if clean is None else clean
-    found = {flag: [p for p, fast, needles in live
-                    if any(map(clean.__contains__, needles)) and fast.search(clean) and p.search(clean)]
+    found = {flag: [p for p, fast, needles, openings in live
+                    if any(map(clean.__contains__, needles)) and _opens(fast, clean, openings) and p.search(clean)]
              for flag, live in triggered.items()}
     flags = [flag for flag, patterns in found.items() if any(_present(p, clean) for p in patterns)]
     return flags, [p for patterns in found.values() for p in patterns]
@@ -325,8 +325,25 @@ def trigger_bits(word: str) -> int:
     return _chunk_mask(word)
 
 
-# Per flag, the patterns a text's trigger words allow: each with its prefilter and required literals (_entry).
-_Live = dict[str, list[tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...]]]]
+def _opens(fast: re.Pattern[str], clean: str, openings: tuple[str, ...] | None) -> bool:
+    """Whether the prefilter ``fast`` matches in ``clean``, tried only where one of its ``openings`` (the
+    strings every match of it begins with, :func:`~relsignals.literals.match_prefixes`) occurs: a few
+    substring searches beat a scan that tries the pattern's first alternatives at every letter."""
+    if openings is None:
+        return fast.search(clean) is not None
+    for opening in openings:
+        at = clean.find(opening)
+        while at >= 0:
+            if fast.match(clean, at):
+                return True
+            at = clean.find(opening, at + 1)
+    return False
+
+
+# Per flag, the patterns a text's trigger words allow: each with its prefilter, required literals and the
+# prefilter's openings (_entry).
+_Entry = tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...], "tuple[str, ...] | None"]
+_Live = dict[str, list[_Entry]]
 
 
 @lru_cache(maxsize=4096)
@@ -394,10 +411,15 @@ _FEW = 8  # batches up to this many texts get their pattern codes one by one (_c
 
 
 @cache
-def _entry(flag: str, k: int) -> tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...]]:
-    """Pattern ``k`` of ``flag``, its prefilter, and literals one of which each of its matches holds
-    (worked out on first use: most texts trigger few patterns)."""
-    return _COMPILED[flag][k], _PREFILTERS[flag][k], required_literals(PATTERNS[flag][k])
+def _entry(flag: str, k: int) -> _Entry:
+    """Pattern ``k`` of ``flag``, its prefilter, literals one of which each of its matches holds, and the
+    strings each match of the prefilter begins with (worked out on first use: most texts trigger few
+    patterns)."""
+    fast = _PREFILTERS[flag][k]
+    openings = match_prefixes(fast.pattern)
+    if openings is not None and len(openings) == 1:
+        openings = None  # one opening: the regex engine skips to it as fast by itself
+    return _COMPILED[flag][k], fast, required_literals(PATTERNS[flag][k]), openings
 
 
 def _present(pattern: re.Pattern[str], clean: str) -> bool:

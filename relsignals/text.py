@@ -49,8 +49,18 @@ def fold(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """Unicode-normalise, lowercase, unify apostrophes and collapse whitespace."""
-    return " ".join(fold(text).split())
+    """Unicode-normalise, lowercase, unify apostrophes and collapse whitespace (``" ".join(fold(text).split())``).
+
+    Most texts hold no whitespace but spaces and line breaks: a few ``str.replace`` calls
+    collapse those without splitting the text into a list of words.
+    """
+    folded = fold(text)
+    flat = folded.replace("\n", " ") if "\n" in folded else folded
+    while "  " in flat:
+        flat = flat.replace("  ", " ")
+    flat = flat.strip(" ")
+    # printable: no whitespace is left but single spaces between words, so a split and join would give it back
+    return flat if flat.isprintable() else " ".join(folded.split())
 
 
 # Words that say who, not why: partner nouns and gendered pronouns map to one form
