@@ -17,7 +17,7 @@ from .abstention import EMPTY_TEXT, GATES, decide, segment_support
 from .advice import Advice, advice_for
 from .errors import TextTypeError
 from .result import Evidence, Result
-from .safety import combine, discounted_spans, screen, screen_many, trigger_bits, without_spans
+from .safety import combine, discounted_spans, screen, screen_many, trigger_bits_of, without_spans
 from .taxonomy import CAUSE_IDS, SAFETY_FLAGS, section_of
 from .text import segments
 
@@ -114,7 +114,7 @@ class Classifier:
         import numpy as np
 
         rule = self.model.segment_rule
-        tokens = self.model.read(texts, trigger_bits) if self.model.token_features else None
+        tokens = self.model.read(texts, trigger_bits_of) if self.model.token_features else None
         # only a cause the whole text already gives rule["lo"] can gain from one sentence
         could_gain = (lambda p: (p[:, self._causes] >= rule["lo"]).any(axis=1)) if rule else None
         probs, best_sentence = self.model.score(texts, int(rule["min_chars"]) if rule else None, could_gain, tokens)

@@ -408,8 +408,8 @@ class TokenBatch(NamedTuple):
 
     ``ids`` holds each token's table row (rows 0 and 1 are clause and sentence ends),
     ``starts``/``lengths`` each text's run of tokens, ``per_token`` each token's feature
-    row (plus the word bigram it starts), and ``bits`` per text the OR of ``bits_of``
-    over its keys as a row of uint64 words (:func:`bit_words`; zeros when no ``bits_of`` was given).
+    row (plus the word bigram it starts), and ``bits`` per text the OR of the numbers ``bits_of``
+    gives its keys, as a row of uint64 words (:func:`bit_words`; zeros when no ``bits_of`` was given).
     """
 
     ids: np.ndarray
@@ -489,7 +489,7 @@ class TokenScorer:
         self._stops = np.ones(2, dtype=bool)  # rows that end a negation's scope
         self._negators = np.zeros(2, dtype=bool)
         self._negated = np.full(2, -1, dtype=np.int64)  # the row of "~" + key, once a text needed it
-        self._bits: dict[Callable[[str], int], tuple[np.ndarray, np.ndarray]] = {}
+        self._bits: dict[Callable[[list[str]], list[int]], tuple[np.ndarray, np.ndarray]] = {}
         # chunk 0 is the end of a text; chunk c's rows are _chunk_rows[start:start + len]
         self._chunk_id: dict[str, int] = {_TEXT_END: 0}
         no_keys = np.zeros(0, dtype=np.int64)
@@ -502,9 +502,10 @@ class TokenScorer:
         """Linear scores (no intercept), shape ``(len(texts), n_labels)``."""
         return self.scores_and_sentences(texts)[0]
 
-    def read(self, texts: list[str], bits_of: Callable[[str], int] | None = None) -> TokenBatch:
-        """The texts' tokens as table rows, their feature rows and (with ``bits_of``) per text the OR of
-        ``bits_of(key)`` over its keys; the same keys as :func:`marked_keys` gives, text by text."""
+    def read(self, texts: list[str], bits_of: Callable[[list[str]], list[int]] | None = None) -> TokenBatch:
+        """The texts' tokens as table rows, their feature rows and (with ``bits_of``, which maps a list of keys
+        to a number each) per text the OR of its keys' numbers; the same keys as :func:`marked_keys` gives,
+        text by text."""
         chunks = _read_chunks(texts)
         with self._lock:  # the tables may grow or be reset by another thread between calls
             chunk_ids = self._chunk_ids(chunks) if isinstance(chunks, list) else self._byte_chunk_ids(chunks)
@@ -630,8 +631,8 @@ class TokenScorer:
         ids[scoped] = self._negated[rows]
         return ids
 
-    def _text_bits(self, ids: np.ndarray, starts: np.ndarray, bits_of: Callable[[str], int]) -> np.ndarray:
-        """Per text, the OR of ``bits_of`` over its keys, as a row of uint64 words (:func:`bit_words`)."""
+    def _text_bits(self, ids: np.ndarray, starts: np.ndarray, bits_of: Callable[[list[str]], list[int]]) -> np.ndarray:
+        """Per text, the OR of its keys' numbers from ``bits_of``, as a row of uint64 words (:func:`bit_words`)."""
         words, holds = self._row_bits(bits_of)
         where = np.flatnonzero(holds[ids])
         out = np.zeros((len(starts), words.shape[1]), dtype=np.uint64)
@@ -643,11 +644,12 @@ class TokenScorer:
             out[owners[first]] = np.bitwise_or.reduceat(words[ids[where]], first, axis=0)
         return out
 
-    def _row_bits(self, bits_of: Callable[[str], int]) -> tuple[np.ndarray, np.ndarray]:
-        """Each table row's ``bits_of`` as uint64 words, and whether it has any (worked out once per row)."""
+    def _row_bits(self, bits_of: Callable[[list[str]], list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Each table row's number from ``bits_of`` as uint64 words, and whether it has any (worked out once per
+        row, for all the rows added since at once)."""
         words, holds = self._bits.get(bits_of, (np.zeros((0, 1), dtype=np.uint64), np.zeros(0, dtype=bool)))
         if len(holds) < len(self._keys):
-            added = list(map(bits_of, self._keys[len(holds):]))
+            added = bits_of(self._keys[len(holds):])
             width = max(words.shape[1], *(-(-v.bit_length() // 64) for v in added))
             grown = np.zeros((len(words), width), dtype=np.uint64)
             grown[:, :words.shape[1]] = words
@@ -713,7 +715,8 @@ class TokenScorer:
         the key of each."""
         n = self._n_labels
         rows = np.zeros((len(new), 2 * n + 2))
-        words = [k[:-1] if k[-1] == "^" else k for k in new]
+        # C-level loops here: the first batch of a bulk run adds thousands of rows
+        words = list(map(str.removesuffix, new, repeat("^")))  # a name's word
         word_cols = np.fromiter(map(self._vocabulary.get, words, repeat(-1)), dtype=np.int64, count=len(new))
         has_word = word_cols >= 0
         cols = word_cols[has_word]
@@ -735,9 +738,10 @@ class TokenScorer:
         self._tid.update(zip(new, range(start, start + len(new))))
         self._keys.extend(new)
         self._wid = np.concatenate([self._wid, wid])
-        negators = [k in _NEGATORS for k in new]
+        negators = np.fromiter(map(_NEGATORS.__contains__, new), dtype=bool, count=len(new))
         self._negators = np.concatenate([self._negators, negators])
-        ends_scope = [n or k[0] == _CLAUSE_END or k == "but" for k, n in zip(new, negators)]
+        ends_scope = (negators | np.fromiter(map(str.startswith, new, repeat(_CLAUSE_END)), dtype=bool, count=len(new))
+                      | np.fromiter(map("but".__eq__, new), dtype=bool, count=len(new)))
         self._stops = np.concatenate([self._stops, ends_scope])
         self._negated = np.concatenate([self._negated, np.full(len(new), -1, dtype=np.int64)])
 

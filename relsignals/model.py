@@ -183,7 +183,7 @@ class StoredModel:
         """Whether the model reads :func:`relsignals.features.marked_keys` (format 3 token features)."""
         return self._scorer is not None and self.pooling == "doc"
 
-    def read(self, texts: list[str], bits_of: Callable[[str], int] | None = None) -> Any:
+    def read(self, texts: list[str], bits_of: Callable[[list[str]], list[int]] | None = None) -> Any:
         """The texts read into tokens once (:meth:`relsignals.features.TokenScorer.read`), for :meth:`score`
         and callers that need per-text key bits; token features only."""
         return self._scorer.read(texts, bits_of)

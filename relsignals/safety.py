@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache, lru_cache, reduce
+from itertools import repeat
 from operator import or_
 from typing import TYPE_CHECKING
 
@@ -176,9 +177,18 @@ def _chunk_mask(chunk: str) -> int:
     mask = 0
     for word in _WORD.findall(chunk):
         mask |= _EXACT.get(word, 0)
-        if word.startswith(_PREFIXES) or word.endswith(_SUFFIXES) or any(part in word for part in _INFIXES):
-            mask |= sum(bit for trigger, bit in _PARTIAL if _holds(word, trigger))
+        if _stem_holder(word):
+            mask |= _stem_bits(word)
     return mask
+
+
+def _stem_holder(word: str) -> bool:
+    """Whether a word may hold a stem, suffix or infix trigger (one C call each rules out most words)."""
+    return word.startswith(_PREFIXES) or word.endswith(_SUFFIXES) or any(part in word for part in _INFIXES)
+
+
+def _stem_bits(word: str) -> int:
+    return sum(bit for trigger, bit in _PARTIAL if _holds(word, trigger))
 
 
 def _holds(word: str, trigger: str) -> bool:
@@ -198,6 +208,7 @@ _PARTIAL = [(t, 1 << k) for k, t in enumerate(_TRIGGER_WORDS) if "*" in t]
 _PREFIXES = tuple(t[:-1] for t, _ in _PARTIAL if t.endswith("*") and not t.startswith("*"))
 _SUFFIXES = tuple(t[1:] for t, _ in _PARTIAL if t.startswith("*") and not t.endswith("*"))
 _INFIXES = tuple(t[1:-1] for t, _ in _PARTIAL if t.startswith("*") and t.endswith("*"))
+_INFIX_IN = re.compile("|".join(map(re.escape, _INFIXES)) or "(?!)").search
 _COMPILED = {flag: tuple(re.compile(p) for p in pats) for flag, pats in PATTERNS.items()}
 _LEADING_LOOKBEHINDS = re.compile(r"^(?:\(\?<!(?:[^()]|\([^()]*\))*?\))+")
 
@@ -323,6 +334,27 @@ def _scan(text: str, triggered: _Live, clean: str | None) -> tuple[list[str], li
 def trigger_bits(word: str) -> int:
     """Bit mask of the trigger words in one word or token key (``rule_flags`` takes their OR as ``hits``)."""
     return _chunk_mask(word)
+
+
+# Token keys as relsignals.features makes them, one per line: a word (maybe negated "~", maybe a name "^"), or a
+# clause or sentence end. Each holds at most the one word that _WORD finds in it after "~" and "^" are stripped.
+_TOKEN_KEY_LINES = re.compile(r"(?:~?[a-z0-9]+(?:'[a-z]+)?\^?\n|\|\.?\n)*")
+
+
+def trigger_bits_of(keys: list[str]) -> list[int]:
+    """:func:`trigger_bits` of each key, worked out a list at a time: the first batch of a bulk run meets
+    thousands of new token keys, and for those the work is a few C-level passes instead of a regex call each."""
+    if not keys or not _TOKEN_KEY_LINES.fullmatch("\n".join(keys) + "\n"):
+        return list(map(trigger_bits, keys))
+    words = list(map(str.strip, keys, repeat("~^")))  # clause and sentence ends hold no trigger either way
+    bits = list(map(_EXACT.get, words, repeat(0)))
+    for at in [i for i, holder in enumerate(map(_stem_holder_fast, words)) if holder]:
+        bits[at] |= _stem_bits(words[at])
+    return bits
+
+
+def _stem_holder_fast(word: str) -> bool:
+    return word.startswith(_PREFIXES) or word.endswith(_SUFFIXES) or _INFIX_IN(word) is not None
 
 
 def _opens(fast: re.Pattern[str], clean: str, openings: tuple[str, ...] | None) -> bool:

@@ -103,6 +103,10 @@ def _length_bit(key):
     return 1 << min(len(key), 70)  # any per-key bits: big ints too
 
 
+def _length_bits(keys):
+    return list(map(_length_bit, keys))
+
+
 def test_run_starts_finds_where_each_run_of_equal_values_begins():
     assert run_starts(np.array([3, 3, 5, 5, 5, 7])).tolist() == [0, 2, 5]
     assert run_starts(np.array([4])).tolist() == [0]
@@ -122,7 +126,7 @@ def test_bit_words_hold_ints_of_any_size():
 
 
 def _read_keys(scorer, texts):
-    batch = scorer.read(texts, _length_bit)
+    batch = scorer.read(texts, _length_bits)
     keys = [scorer._keys[i] for i in batch.ids.tolist()]
     return [keys[a:a + n] for a, n in zip(batch.starts.tolist(), batch.lengths.tolist())], batch.bits
 

@@ -115,13 +115,13 @@ def test_safety_shortcuts_change_no_flag_on_the_corpus():
     # examples) the screen flags exactly what scanning every pattern over every sentence flags
     from relsignals.classifier import default_classifier
     from relsignals.features import marked_keys
-    from relsignals.safety import screen_many, trigger_bits
+    from relsignals.safety import screen_many, trigger_bits, trigger_bits_of
 
     extra = ["I hide my phone", "he kicked me. she'd kill me lol", "self-harm again", "dont want to exist"]
     texts = _corpus_texts() + extra
     scorer = default_classifier().model._scorer
     batches = [texts[start:start + 256] for start in range(0, len(texts), 256)]
-    screened = [screen_many(batch, scorer.read(batch, trigger_bits).bits) for batch in batches]
+    screened = [screen_many(batch, scorer.read(batch, trigger_bits_of).bits) for batch in batches]
     batched = [list(flags) for flags_of_batch, _ in screened for flags in flags_of_batch]
     assert len(batched) == len(texts)
     for text, flags in zip(texts, batched):
@@ -198,6 +198,20 @@ def test_batch_trigger_check_allows_the_patterns_whose_groups_all_hold():
     few = [code for start in range(0, 600, 3) for code in _codes(bit_words(hits[start:start + 3], _WIDTH))]
     assert few == codes[:600]
     assert [_code_of(h) for h in hits] == codes
+
+
+def test_trigger_bits_of_a_list_equal_each_keys_trigger_bits(train_frame):
+    # the list path reads token keys as one word each; anything else takes the word-by-word path
+    from relsignals.features import marked_keys
+    from relsignals.safety import trigger_bits, trigger_bits_of
+
+    keys = sorted({k for text in train_frame["text"] for k in marked_keys(text)})
+    assert any(k.startswith("~") for k in keys) and any(k.endswith("^") for k in keys) and "|." in keys
+    found = trigger_bits_of(keys)
+    assert found == list(map(trigger_bits, keys)) and sum(map(bool, found)) > 300
+    odd = ["(hit", "self-harm", "Hit", "~~kill", "hit^^", "kill-myself", "", "don't", "x" * 300, "suicidal!"]
+    assert trigger_bits_of(keys[:50] + odd) == list(map(trigger_bits, keys[:50] + odd))
+    assert trigger_bits_of([]) == []
 
 
 def test_safety_trigger_words_survive_token_keys():
