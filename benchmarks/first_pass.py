@@ -5,7 +5,7 @@ the time to classify one text at a time (``--single``).
     python benchmarks/first_pass.py --split test     # from data/test.jsonl
     python benchmarks/first_pass.py --baseline       # fit and time the plain TF-IDF + LR first, as
                                                      # benchmark.py does (its objects make a full
-                                                     # collection dearer)
+                                                     # collection dearer; its time: median of 5 calls)
     python benchmarks/first_pass.py --single         # also: classify() on 300 texts one by one
 
 To compare two checkouts, run it alternately in each (``PYTHONPATH=<checkout> python
@@ -19,7 +19,7 @@ import argparse
 import gc
 import time
 
-from benchmark import classifier, corpus, resample
+from benchmark import classifier, corpus, plain_pipeline, plain_seconds, resample
 
 
 class CollectionTimer:
@@ -36,22 +36,6 @@ class CollectionTimer:
         else:
             self.count[info["generation"]] += 1
             self.seconds[info["generation"]] += time.perf_counter() - self._start
-
-
-def plain_seconds(rows: list[dict], texts: list[str]) -> float:
-    """Fit the benchmark's plain TF-IDF + LR on the training rows and time its predict_proba over ``texts``."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.multiclass import OneVsRestClassifier
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import MultiLabelBinarizer
-
-    y = MultiLabelBinarizer().fit_transform([r["labels"] + r["safety"] for r in rows])
-    plain = make_pipeline(TfidfVectorizer(), OneVsRestClassifier(LogisticRegression(max_iter=1000)))
-    plain.fit([r["text"] for r in rows], y)
-    start = time.perf_counter()
-    plain.predict_proba(texts)
-    return time.perf_counter() - start
 
 
 def single_text_micros(clf, texts: list[str], evidence: bool, repeat: int = 5) -> float:
@@ -76,7 +60,7 @@ def main() -> None:
     ap.add_argument("--single", action="store_true", help="also time classify() on 300 texts one at a time")
     args = ap.parse_args()
     texts = resample(corpus(args.split), args.n)
-    plain = plain_seconds(corpus(), texts) if args.baseline else None
+    plain = plain_seconds(plain_pipeline(corpus()), texts) if args.baseline else None
     clf = classifier(args.model)
     clf.classify("warm up: load the model")
     timer = CollectionTimer()
