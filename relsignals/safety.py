@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache, lru_cache, reduce
-from itertools import repeat
+from itertools import chain, repeat
 from operator import or_
 from typing import TYPE_CHECKING
 
@@ -324,11 +324,12 @@ def _scan(text: str, triggered: _Live, clean: str | None) -> tuple[list[str], li
     if not triggered:
         return [], []
     clean = normalize(text) if clean is None else clean
-    found = {flag: [p for p, fast, needles, openings in live
-                    if any(map(clean.__contains__, needles)) and _opens(fast, clean, openings) and p.search(clean)]
+    found = {flag: [(p, first) for p, fast, needles, openings in live
+                    if any(map(clean.__contains__, needles)) and _opens(fast, clean, openings)
+                    and (first := p.search(clean))]
              for flag, live in triggered.items()}
-    flags = [flag for flag, patterns in found.items() if any(_present(p, clean) for p in patterns)]
-    return flags, [p for patterns in found.values() for p in patterns]
+    flags = [flag for flag, hits in found.items() if any(_present(p, clean, first) for p, first in hits)]
+    return flags, [p for hits in found.values() for p, _ in hits]
 
 
 def trigger_bits(word: str) -> int:
@@ -454,9 +455,10 @@ def _entry(flag: str, k: int) -> _Entry:
     return _COMPILED[flag][k], fast, required_literals(PATTERNS[flag][k]), openings
 
 
-def _present(pattern: re.Pattern[str], clean: str) -> bool:
-    """Whether ``pattern`` matches a present, non-negated mention somewhere in a normalised text."""
-    for match in pattern.finditer(clean):
+def _present(pattern: re.Pattern[str], clean: str, first: re.Match[str]) -> bool:
+    """Whether ``pattern`` matches a present, non-negated mention somewhere in a normalised text, given its
+    ``first`` match there (the scan goes on after it; no pattern matches the empty string)."""
+    for match in chain([first], pattern.finditer(clean, first.end())):
         start = max(clean.rfind(c, 0, match.start()) for c in ".!?\n") + 1
         end = min((i for i in (clean.find(c, match.end()) for c in ".!?\n") if i >= 0), default=len(clean))
         if _present_in(clean[start:end], match.start() - start, match.end() - start):

@@ -59,8 +59,17 @@ def normalize(text: str) -> str:
     while "  " in flat:
         flat = flat.replace("  ", " ")
     flat = flat.strip(" ")
-    # printable: no whitespace is left but single spaces between words, so a split and join would give it back
-    return flat if flat.isprintable() else " ".join(folded.split())
+    return flat if _single_spaced(flat) else " ".join(folded.split())
+
+
+_ASCII_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"  # what str.split takes for whitespace in ASCII, but " " and "\n"
+
+
+def _single_spaced(flat: str) -> bool:
+    """Whether a text with no line break, no two spaces in a row and no space at either end holds no other
+    whitespace either, so that a split and join would give it back (a test checks :func:`normalize` on any
+    string). ASCII holds few such characters; past ASCII, every one is unprintable."""
+    return not any(map(flat.__contains__, _ASCII_SPACES)) if flat.isascii() else flat.isprintable()
 
 
 # Words that say who, not why: partner nouns and gendered pronouns map to one form

@@ -200,6 +200,14 @@ def test_batch_trigger_check_allows_the_patterns_whose_groups_all_hold():
     assert [_code_of(h) for h in hits] == codes
 
 
+def test_no_safety_pattern_matches_the_empty_string():
+    # _present goes on scanning after a pattern's first match; an empty match would make that loop stall
+    from relsignals.literals import sre_parse
+    from relsignals.safety import PATTERNS
+
+    assert min(sre_parse.parse(p).getwidth()[0] for patterns in PATTERNS.values() for p in patterns) > 0
+
+
 def test_trigger_bits_of_a_list_equal_each_keys_trigger_bits(train_frame):
     # the list path reads token keys as one word each; anything else takes the word-by-word path
     from relsignals.features import marked_keys
