@@ -6,7 +6,7 @@ then kept. :class:`Classifier` wraps any stored model (e.g. one you retrained).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import cache
 from itertools import compress
@@ -106,11 +106,13 @@ class Classifier:
         """
         checked = check_texts(texts)
         results: list[Result] = []
+        parts = cache(_shared_parts)  # per call: the crisis resources in the advice may change between calls
         for start in range(0, len(checked), batch_size):
-            results.extend(self._classify_batch(checked[start:start + batch_size], evidence))
+            results.extend(self._classify_batch(checked[start:start + batch_size], evidence, parts))
         return results
 
-    def _classify_batch(self, texts: list[str], with_evidence: bool) -> list[Result]:
+    def _classify_batch(self, texts: list[str], with_evidence: bool,
+                        parts: Callable[[tuple[str, ...], tuple[str, ...]], _Parts]) -> list[Result]:
         import numpy as np
 
         rule = self.model.segment_rule
@@ -127,7 +129,6 @@ class Classifier:
         limits = self._limits(texts, tokens)
         danger = self._flag_probs(texts, probs, rules, mentions, limits)
         labels = _chosen_in_order(pred, np.argsort(-cause_probs, axis=1, kind="stable"))
-        parts = cache(_shared_parts)  # per batch: the crisis resources in the advice may change between calls
         flags = self._safety(rules, danger, limits)
         scores = iter(np.round(cause_probs, 6).ravel().tolist())  # flat: no list per text for the collector to track
         results = [self._result(text, scores, parts(chosen, raised), reason) for text, chosen, raised, reason

@@ -483,11 +483,13 @@ def discounted_spans(text: str, mentioned: Sequence[re.Pattern[str]] | None = No
     it; the classifier rescores a text without these spans before trusting a model flag.
     ``mentioned`` passes the patterns :func:`screen` found (else the text is screened here).
     """
+    mentioned = screen(text)[1] if mentioned is None else mentioned
+    if not mentioned:  # most texts the model flags name no pattern at all
+        return []
     from .text import segments
 
-    mentioned = screen(text)[1] if mentioned is None else mentioned
     out = []
-    for start, end in segments(text) if mentioned else ():
+    for start, end in segments(text):
         piece = normalize(text[start:end])
         mentions = [p for p in mentioned if p.search(piece)]
         if mentions and not any(_present_match(p, piece) for p in mentions):
