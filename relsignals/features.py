@@ -38,6 +38,7 @@ _CLAUSE_END, _SENTENCE_END = "|", "|."
 _CANONICAL_TOKENS = {word: form for word, form in _CANONICAL.items() if " " not in form}
 # A capitalised word inside a sentence, not followed by another: a name (see relsignals.text). The match
 # opens with the space the lookbehind needs anyway: a scan for " " and a capital beats one for a capital.
+# _name_ends finds the same names in ASCII bytes.
 _CAPITALISED = re.compile(r" [A-Z](?<=[a-z0-9,;:)] [A-Z])[a-z]+\b(?! [A-Z])")
 _KEY_CACHE_MAX = 200_000
 _chunk_cache: dict[str, tuple[str, ...]] = {}
@@ -135,12 +136,93 @@ _NUMPY_MIN_CHARS = 8192  # shorter batches split faster than numpy starts up (ab
 
 
 def _read_chunks(texts: list[str]) -> ByteChunks | list[str]:
-    """A batch's chunks as :func:`batch_chunks` gives them, found in numpy (:func:`byte_chunks`) when it pays."""
-    folded = _batch_folded(texts)
-    if folded is None:
-        return _chunks_text_by_text(texts)
-    chunks = byte_chunks(folded) if len(folded) >= _NUMPY_MIN_CHARS else None
-    return chunks if chunks is not None else _line_breaks_marked(folded).split()
+    """A batch's chunks as :func:`batch_chunks` gives them, found in numpy (:func:`_folded_bytes`, :func:`byte_chunks`)
+    when it pays."""
+    if sum(map(len, texts)) + len(_TEXT_GLUE) * len(texts) >= _NUMPY_MIN_CHARS:
+        folded = _folded_bytes(texts)
+        chunks = byte_chunks(folded) if folded is not None else None
+        if chunks is not None:
+            return chunks
+    return batch_chunks(texts)
+
+
+def _folded_bytes(texts: list[str]) -> bytes | None:
+    """:func:`_batch_folded` in UTF-8, with the plain ASCII texts' carets, names and folding done on their bytes.
+
+    Those steps cost a regex scan and a copy per name in Python; on ASCII bytes the names'
+    conditions are a few numpy passes. The other texts (about one in fifteen) are
+    prepared text by text as before and spliced in. ``None`` when a text holds ``_TEXT_END``.
+    """
+    others = np.flatnonzero(~np.fromiter(map(str.isascii, texts), dtype=bool, count=len(texts))).tolist()
+    parts = list(texts)
+    for i in others:
+        parts[i] = ""  # an empty text holds its place
+    raw = (_TEXT_GLUE.join(parts) + _TEXT_GLUE).encode() if texts else b""
+    text_ends = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == ord(_TEXT_END))
+    if len(text_ends) != len(texts) or any(_TEXT_END in texts[i] for i in others):
+        return None
+    raw = raw.replace(b"^", b" ") if b"^" in raw else raw
+    ends = _name_ends(np.frombuffer(raw, dtype=np.uint8))
+    low = raw.lower()  # fold, for ASCII: lowercase, and "`" read as "'"
+    marked = b"^".join(_cut(low.replace(b"`", b"'") if b"`" in low else low, ends.tolist()))
+    if not others:
+        return marked
+    after_glue = len(_TEXT_GLUE) - _TEXT_GLUE.index(_TEXT_END)  # from a _TEXT_END to the next text's first byte
+    places = np.concatenate([[0], text_ends[:-1] + after_glue])[others]
+    folded = [_folded(texts[i]).encode(*_UTF8) for i in others]
+    cut = _cut(marked, (places + np.searchsorted(ends, places)).tolist())  # past the carets put in before them
+    return b"".join(chain.from_iterable(zip(cut, [*folded, b""])))
+
+
+def _cut(data: bytes, at: list[int]) -> list[bytes]:
+    """``data`` cut before each of the byte positions ``at`` (ascending)."""
+    cuts = [0, *at, len(data)]
+    return [data[a:b] for a, b in zip(cuts, cuts[1:])]
+
+
+# A name in ASCII bytes, as _CAPITALISED reads it: the bytes that may stand before the space before its capital,
+# and the word bytes (``\b``) that may not follow its run of lowercase letters.
+_BEFORE_NAME = np.zeros(256, dtype=bool)
+_BEFORE_NAME[list(b"abcdefghijklmnopqrstuvwxyz0123456789,;:)")] = True
+_WORD_BYTE = np.zeros(256, dtype=bool)
+_WORD_BYTE[list(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")] = True
+_RUN_WINDOW = 16  # the lowercase run after a capital is read this many bytes at a time
+
+
+def _name_ends(data: np.ndarray) -> np.ndarray:
+    """Where the matches of :data:`_CAPITALISED` end in ASCII bytes (where their ``^`` goes), in order.
+
+    A match is a capital after a space after one of ``_BEFORE_NAME``, then lowercase letters
+    up to a byte that is not a word byte and not a space before a capital; matches never
+    overlap, so each of these conditions can be tested at every capital at once.
+    """
+    capitals = np.flatnonzero(_between(data[1:], "A", "Z") & (data[:-1] == ord(" "))) + 1
+    padded = np.concatenate([data, np.zeros(_RUN_WINDOW + 1, dtype=np.uint8)])  # none is a letter or a space
+    capitals = capitals[capitals >= 2]
+    capitals = capitals[_BEFORE_NAME[padded[capitals - 2]] & _between(padded[capitals + 1], "a", "z")]
+    ends = _lowercase_run_ends(padded, capitals + 1)
+    after = padded[ends]
+    return ends[~_WORD_BYTE[after] & ~((after == ord(" ")) & _between(padded[ends + 1], "A", "Z"))]
+
+
+def _lowercase_run_ends(padded: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Where the run of lowercase letters from each of ``at`` ends, read ``_RUN_WINDOW`` bytes at a time
+    (``padded`` ends with that many bytes that are not letters)."""
+    windows = np.ndarray((len(padded) - _RUN_WINDOW + 1, _RUN_WINDOW), dtype=np.uint8, buffer=padded, strides=(1, 1))
+    ends = at.copy()
+    todo = np.arange(len(at))
+    while todo.size:
+        letters = _between(windows[ends[todo]], "a", "z")  # not take: it would copy the whole view first
+        first = letters.argmin(axis=1)  # the first byte that is not a lowercase letter
+        whole = letters[np.arange(len(todo)), first]  # none in the window: read on
+        ends[todo] += np.where(whole, _RUN_WINDOW, first)
+        todo = todo[whole]
+    return ends
+
+
+def _between(data: np.ndarray, low: str, high: str) -> np.ndarray:
+    """Which bytes are from ``low`` to ``high``; uint8 arithmetic wraps, so one compare does it."""
+    return data - np.uint8(ord(low)) <= ord(high) - ord(low)
 
 
 # What str.split() takes for whitespace: these ASCII ranges (inclusive, "\n" among them) and past ASCII,
@@ -174,13 +256,14 @@ class ByteChunks(NamedTuple):
         return [self.data[start:start + length].decode(*_UTF8) for start, length in spans]
 
 
-def byte_chunks(folded: str) -> ByteChunks | None:
-    """The chunks of ``_line_breaks_marked(folded).split()`` with their keys, found in numpy over the UTF-8 bytes.
+def byte_chunks(folded: str | bytes) -> ByteChunks | None:
+    """The chunks of ``_line_breaks_marked(folded).split()`` with their keys, found in numpy over the UTF-8 bytes
+    (``folded`` may be those bytes already).
 
     Many times faster than ``split`` and a dict lookup per chunk string. ``None`` when the
     text holds whitespace past ASCII (rare), which is left to ``str.split``.
     """
-    raw = folded.encode(*_UTF8)
+    raw = folded.encode(*_UTF8) if isinstance(folded, str) else folded
     data = np.frombuffer(raw, dtype=np.uint8)
     if _has_wide_space(data):
         return None

@@ -9,6 +9,8 @@ from operator import or_
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import sparse
 
 from relsignals.features import (
@@ -493,3 +495,90 @@ def test_names_end_where_a_capital_first_scan_ends_them(train_frame):
            "x Bob Ann x Cy", "x Ann's", "x ÉBob", "x Bob\nx Ann", "x A", "x Ab9", "1 Ab", ", Ab Cd Ef g Hi"]
     for text in [*train_frame["text"], *EDGE_TEXTS, *TEXTS, *odd]:
         assert [m.end() for m in _CAPITALISED.finditer(text)] == [m.end() for m in capital_first.finditer(text)]
+
+
+# Names and folding at the edges the byte path must read as the regex and fold do: carets, the glue character,
+# line breaks and other whitespace, letters past ASCII right after a name, punctuation, digits, Title Case,
+# apostrophes and backticks, runs of letters longer than a window.
+NAME_TEXTS = [
+    "x Bob", "Bob left", " Bob", "  Bob ran", "x  Bob", "a^Bob", "^Bob", "x ^Ann^ y", "we met Ann^", "x\x01 Bob",
+    "x Bob\x01", "x Bob\nAnn", "a\nBob", "a\r Bob", "x Bob\r", "x Bob\r\nAnn", "a\tBob", "a Bob\tCy", "a \tBob",
+    "x Zo\u00e9", "x Jose\u0301", "x Bob\u2019s", "x Bob\u00a0y", "x \u00c9Bob", "\u0301 Bob", "a, Bob", "a; Bob",
+    "(x) Bob", "a: Bob", "a. Bob", "a! Bob", "a - Bob", "1 Bob", "x Bob9", "x Bo9b", "x Bob_", "x Bob _",
+    "in New York City", "x Bob Ann", "x Bob A", "x Bob A.", "x B", "x BOB", "x Bob-Ann", "x McDonald", "x Bob's",
+    "x Bob`s", "x `Bob`", "it`s Ann", "x Ann``", "x A" + "b" * 15, "x A" + "b" * 16, "x A" + "b" * 40 + " Cy",
+    "x Ab" * 300, "x Liz Zed", "", " ", "\t\n\r ", "\x00 Bob", "x Bob\x00", "Ann", "a Ann", "x Bob^s", "x Bob ^Cy",
+]
+
+
+def _old_folded(texts):
+    """The batch's folded bytes by the old definition: each text prepared on its own, glued, in UTF-8."""
+    from relsignals.features import _TEXT_GLUE, _folded
+
+    return (_TEXT_GLUE.join(map(_folded, texts)) + _TEXT_GLUE).encode("utf-8", "surrogatepass") if texts else b""
+
+
+def _assert_read_as_text_by_text(texts):
+    """The byte path folds a batch and reads its chunks exactly as the texts are prepared and split one by one."""
+    from relsignals.features import ByteChunks, _chunks_text_by_text, _folded_bytes, _read_chunks
+
+    assert _folded_bytes(texts) == (None if any(_TEXT_END in t for t in texts) else _old_folded(texts))
+    chunks = _read_chunks(texts)
+    found = chunks.texts(range(len(chunks.starts))) if isinstance(chunks, ByteChunks) else chunks
+    assert found == _chunks_text_by_text(texts)
+
+
+def test_byte_folding_equals_text_by_text_folding_on_the_corpus(train_frame):
+    from conftest import TEST
+
+    corpus = list(train_frame["text"]) + [json.loads(line)["text"] for line in TEST.read_text().splitlines()]
+    assert sum(not t.isascii() for t in corpus) > 100
+    for size in (256, 7):
+        for start in range(0, len(corpus), size):
+            _assert_read_as_text_by_text(corpus[start:start + size])
+
+
+def test_byte_folding_equals_text_by_text_folding_at_the_edges(stored, numpy_reads):
+    texts = NAME_TEXTS + EDGE_TEXTS + ODD_CHUNKS
+    glueless = [t for t in texts if _TEXT_END not in t]
+    for batch in [[t] for t in texts] + [texts, texts[::-1], glueless, glueless[::-1], [], [""], ["", ""]]:
+        _assert_read_as_text_by_text(batch)
+    scorer = TokenScorer(stored._scorer.words, stored._scorer.chars, stored.coef)
+    assert _read_keys(scorer, glueless)[0] == [marked_keys(t) for t in glueless]
+
+
+def test_names_found_in_bytes_end_where_the_regex_ends_them(train_frame):
+    from relsignals.features import _CAPITALISED, _name_ends
+
+    for text in [t for t in [*train_frame["text"], *NAME_TEXTS, *EDGE_TEXTS] if t.isascii()]:
+        found = _name_ends(np.frombuffer(text.encode(), dtype=np.uint8)).tolist()
+        assert found == [m.end() for m in _CAPITALISED.finditer(text)]
+
+
+# Texts of words and what stands between them, rich in names and their edges (repeats weight the draw): capitals,
+# spaces, punctuation, digits, other whitespace, carets, backticks, and in some texts letters past ASCII, combining
+# marks and a lone surrogate (such texts are prepared in Python)
+_WORDS = ["Bob", "Ann", "Zed", "Liz", "A", "Ab", "ab", "a", "z9", "9", "Bob_", "Bob9", "BOb", "Bob's", "Bob`s", "^Bob",
+          "Ann^", ""]
+_WORDS_PAST_ASCII = ["Zo\u00e9", "\u00c9va", "Jose\u0301", "Bob\u2019s", "\u0130", "\u03a3", "\ufb01", "\uff22ob",
+                     "\U0001f600", "\ud800"]
+_BETWEEN = [" ", " ", " ", " ", "", ", ", "; ", ": ", ") ", ". ", "  ", "\t", "\n", "\r\n", " - ", "\x00", " `", "_"]
+_BETWEEN_PAST_ASCII = ["\u00a0", "\u2028"]
+
+
+def _word_texts(words, between):
+    """Texts of up to 16 of ``words``, each followed by one of ``between``."""
+    word = st.sampled_from(words).flatmap(lambda w: st.sampled_from(between).map(w.__add__))
+    return st.lists(word, max_size=16).map("".join)
+
+
+_NAME_LIKE = (_word_texts(_WORDS, _BETWEEN)
+              | _word_texts(_WORDS + _WORDS_PAST_ASCII, _BETWEEN + _BETWEEN_PAST_ASCII) | st.text(max_size=20))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_NAME_LIKE, max_size=6))
+def test_byte_folding_equals_text_by_text_folding_on_random_texts(texts):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("relsignals.features._NUMPY_MIN_CHARS", 0)
+        _assert_read_as_text_by_text(texts)
