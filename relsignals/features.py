@@ -157,7 +157,8 @@ def _folded_bytes(texts: list[str]) -> bytes | None:
     others = np.flatnonzero(~np.fromiter(map(str.isascii, texts), dtype=bool, count=len(texts))).tolist()
     parts = list(texts)
     for i in others:
-        parts[i] = ""  # an empty text holds its place
+        parts[i] = _quotes_as_ascii(texts[i])  # "" (an empty text holds the place) unless curly quotes were all
+    others = [i for i in others if not parts[i]]
     raw = (_TEXT_GLUE.join(parts) + _TEXT_GLUE).encode() if texts else b""
     text_ends = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == ord(_TEXT_END))
     if len(text_ends) != len(texts) or any(_TEXT_END in texts[i] for i in others):
@@ -173,6 +174,21 @@ def _folded_bytes(texts: list[str]) -> bytes | None:
     folded = [_folded(texts[i]).encode(*_UTF8) for i in others]
     cut = _cut(marked, (places + np.searchsorted(ends, places)).tolist())  # past the carets put in before them
     return b"".join(chain.from_iterable(zip(cut, [*folded, b""])))
+
+
+_CURLY_QUOTES = ("\u2019", "\u2018")  # fold reads them as "'"; NFKC keeps them, and neither is a word character
+
+
+def _quotes_as_ascii(text: str) -> str:
+    """``text`` with its curly quotes read as ``'`` if that leaves it plain ASCII, else ``""``.
+
+    58 of the 105 test-split texts past ASCII are so only by their quotes; for those, folding
+    and name marking give the same with the quotes made ASCII first (a name's ``\\b`` and its
+    lookbehind read a curly quote and ``'`` alike, and NFKC changes nothing else in them).
+    """
+    for quote in _CURLY_QUOTES:
+        text = text.replace(quote, "'")
+    return text if text.isascii() else ""
 
 
 def _cut(data: bytes, at: list[int]) -> list[bytes]:
