@@ -432,6 +432,8 @@ class TokenScorer:
     row of a token holds, per block, the sum of ``idf * coef`` over the token's features
     and the sum of ``idf**2``; it is filled the first time the token is seen and
     cleared when it reaches ``max_tokens`` rows, which bounds memory on endless input.
+    With each row come its pair rows, the row plus each word bigram its word opens
+    (:meth:`_add_pairs`; at most twice as many as the model has bigrams).
     Whitespace chunks map to their tokens' rows through a second table, cleared with it,
     so a batch is read with a few numpy passes (:meth:`read`): the chunks are found in the
     batch's bytes and looked up in a numpy hash map of the chunks seen (:func:`byte_chunks`;
@@ -445,7 +447,7 @@ class TokenScorer:
 
     PREFILL_MIN_CHUNKS = 64
 
-    _TABLES = ("_tid", "_keys", "_rows", "_wid", "_stops", "_negators", "_negated", "_bits",
+    _TABLES = ("_tid", "_keys", "_rows", "_wid", "_stops", "_negators", "_negated", "_bits", "_pairs", "_n_pairs",
                "_chunk_id", "_chunk_map", "_chunk_start", "_chunk_len", "_chunk_rows", "_prefilled")
 
     def __init__(self, words: dict[str, Any], chars: dict[str, Any], coef: np.ndarray, max_tokens: int = 100_000):
@@ -460,10 +462,11 @@ class TokenScorer:
         pairs = words.get("bigram_pairs")  # stored by export() (when no extra ids are needed): fast loading
         pairs, self._extra_word_ids = (pairs, {}) if pairs is not None else bigram_pairs(self._vocabulary)
         self._n_word_ids = n_words + len(self._extra_word_ids)
-        self._bigrams = _IntMap(pairs[:, 1] * self._n_word_ids + pairs[:, 2])
-        cols = pairs[:, 0]
-        bigram_rows = np.hstack([self._word_idf[cols, None] * coef[cols], self._word_idf[cols, None] ** 2])
-        self._bigram_rows = np.vstack([np.zeros((1, bigram_rows.shape[1])), bigram_rows])  # row 0: no bigram
+        pairs = pairs[np.argsort(pairs[:, 1], kind="stable")]  # by first word: a word's bigrams side by side
+        self._bigram_left, self._bigram_right, cols = pairs[:, 1], pairs[:, 2], pairs[:, 0]
+        # a bigram's word block values, then zeros for the char block: a pair row adds them whole (_add_pairs)
+        self._bigram_rows = np.hstack([self._word_idf[cols, None] * coef[cols], self._word_idf[cols, None] ** 2,
+                                       np.zeros((len(cols), self._n_labels + 1))])
         self._n_words = n_words
         self._per_gram: np.ndarray | None = None
         self._lock = threading.Lock()  # the tables grow while scoring; threads take turns
@@ -483,8 +486,11 @@ class TokenScorer:
         # the two ends are rows 0 and 1: they add nothing, break word bigrams and end a negation's scope
         self._tid: dict[str, int] = {_CLAUSE_END: 0, _SENTENCE_END: 1}
         self._keys = [_CLAUSE_END, _SENTENCE_END]
-        # [word sums, word sq, char sums, char sq] per row; rows past len(_keys) are spare room for new ones
+        # [word sums, word sq, char sums, char sq] per row; rows past len(_keys) are spare room for new ones,
+        # and the last _n_pairs rows are pair rows (_add_pairs), pair k at row -1 - k
         self._rows = np.zeros((2, 2 * self._n_labels + 2))
+        self._pairs = _IntMap(np.zeros(0, dtype=np.int64))  # (row, next word id) -> its pair number k
+        self._n_pairs = 0
         self._wid = np.full(2, -1, dtype=np.int64)
         self._stops = np.ones(2, dtype=bool)  # rows that end a negation's scope
         self._negators = np.zeros(2, dtype=bool)
@@ -662,19 +668,53 @@ class TokenScorer:
         """Each token's table row, plus the row of the word bigram it starts (inside its own text).
 
         Any run of a text's tokens then sums to the run's features: a bigram never spans a
-        clause or sentence end, whose keys have no word id.
+        clause or sentence end, whose keys have no word id. A token that starts a bigram reads
+        its pair row (:meth:`_add_pairs`), which holds that sum already: one gather per batch.
         """
-        per_token = self._rows.take(ids, axis=0)  # take: far faster than fancy indexing for rows
-        if len(ids) < 2:
-            return per_token
-        wid = self._wid[ids]
-        known = (wid[:-1] >= 0) & (wid[1:] >= 0)
-        known[(starts + lengths - 1)[lengths > 0][:-1]] = False  # the last token of a text starts no bigram
-        at = np.flatnonzero(known)
-        bigram = np.zeros(len(ids), dtype=np.int64)  # per token, 1 + the row of the bigram it starts (0: none)
-        bigram[at] = self._bigrams.get(wid[at] * self._n_word_ids + wid[at + 1]) + 1
-        per_token[:, :self._n_labels + 1] += self._bigram_rows.take(bigram, axis=0)  # adding 0.0 changes nothing
-        return per_token
+        rows = ids.copy()
+        if len(ids) > 1:
+            wid = self._wid[ids]
+            known = (wid[:-1] >= 0) & (wid[1:] >= 0)
+            known[(starts + lengths - 1)[lengths > 0][:-1]] = False  # the last token of a text starts no bigram
+            at = np.flatnonzero(known)
+            pair = self._pairs.get(ids[at] * self._n_word_ids + wid[at + 1])
+            rows[at[pair >= 0]] = ~pair[pair >= 0]  # pair k is row -1 - k
+        return self._rows.take(rows, axis=0)  # take: far faster than fancy indexing for rows
+
+    def _add_pairs(self, rows: np.ndarray, wid: np.ndarray) -> None:
+        """Add the pair rows of new table rows (``wid``: their word ids): one per bigram that opens with the word,
+        the row plus the bigram's row, keyed by the row and the bigram's second word.
+
+        Adding them once here costs far less than adding bigram rows to each batch's tokens,
+        and gives the same floats. A word has two keys at most (``word``, ``word^``), so there
+        are at most twice as many pairs as bigrams.
+        """
+        first = np.searchsorted(self._bigram_left, wid, side="left")  # a word's bigrams: first to last - 1
+        counts = np.searchsorted(self._bigram_left, wid, side="right") - first
+        total = int(counts.sum())
+        if not total:
+            return
+        owner = np.repeat(rows, counts)
+        bigram = np.repeat(first - (np.cumsum(counts) - counts), counts) + np.arange(total)
+        made = self._rows.take(owner, axis=0)
+        made += self._bigram_rows.take(bigram, axis=0)  # x + 0.0 is x but for -0.0, which no char sum is
+        self._make_room(len(self._keys), self._n_pairs + total)
+        end = len(self._rows) - self._n_pairs
+        self._rows[end - total:end] = made  # pair k is row -1 - k: the new pairs, the last one first
+        numbers = np.arange(self._n_pairs + total - 1, self._n_pairs - 1, -1)
+        self._pairs.add([owner * self._n_word_ids + self._bigram_right[bigram]], numbers)
+        self._n_pairs += total
+
+    def _make_room(self, n_rows: int, n_pairs: int) -> None:
+        """Grow the table to hold ``n_rows`` table rows at its start and ``n_pairs`` pair rows at its end, keeping
+        the rows it has; by half more than that, so adding a few rows per batch copies little."""
+        size = len(self._rows)
+        if n_rows + n_pairs <= size:
+            return
+        grown = np.zeros((max(n_rows + n_pairs, size) * 3 // 2, self._rows.shape[1]))
+        grown[:len(self._keys)] = self._rows[:len(self._keys)]
+        grown[len(grown) - self._n_pairs:] = self._rows[size - self._n_pairs:]
+        self._rows = grown
 
     def _linear(self, totals: np.ndarray) -> np.ndarray:
         n = self._n_labels
@@ -730,10 +770,7 @@ class TokenScorer:
         if self._extra_word_ids:
             wid[~has_word] = [self._extra_word_ids.get(w, -1) for w in compress(words, (~has_word).tolist())]
         start = len(self._tid)
-        if start + len(new) > len(self._rows):  # grow by half or more: adding a few rows per batch copies little
-            grown = np.zeros((max(start + len(new), len(self._rows) * 3 // 2), self._rows.shape[1]))
-            grown[:start] = self._rows[:start]
-            self._rows = grown
+        self._make_room(start + len(new), self._n_pairs)
         self._rows[start:start + len(new)] = rows
         self._tid.update(zip(new, range(start, start + len(new))))
         self._keys.extend(new)
@@ -744,6 +781,7 @@ class TokenScorer:
                       | np.fromiter(map("but".__eq__, new), dtype=bool, count=len(new)))
         self._stops = np.concatenate([self._stops, ends_scope])
         self._negated = np.concatenate([self._negated, np.full(len(new), -1, dtype=np.int64)])
+        self._add_pairs(np.arange(start, start + len(new)), wid)
 
     def _char_values(self) -> np.ndarray:
         """Per label, each char n-gram's ``idf * coef``, then each one's ``idf**2``: shape ``(n_labels + 1, n_grams)``.

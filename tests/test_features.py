@@ -235,6 +235,35 @@ def test_scorer_table_reset_and_pickle_keep_scores(stored, held_out):
     np.testing.assert_array_equal(again.scores(held_out), batch)
 
 
+def _per_token_by_definition(scorer, batch, bigram_of):
+    """Each token's table row plus, where it and the next token of its text are the words of a bigram (``bigram_of``:
+    word ids -> bigram), that bigram's word block, added token by token: how the rows were made before pair rows."""
+    n = scorer._n_labels
+    out = scorer._rows.take(batch.ids, axis=0)
+    wid = scorer._wid[batch.ids].tolist()
+    last = set((batch.starts + batch.lengths - 1).tolist())  # a text's last token starts no bigram
+    for t, pair in enumerate(zip(wid, wid[1:])):
+        if pair in bigram_of and t not in last:
+            out[t, :n + 1] += scorer._bigram_rows[bigram_of[pair], :n + 1]
+    return out
+
+
+def test_pair_rows_give_each_token_its_row_plus_its_bigrams_bit_for_bit(stored, train_frame):
+    # one gather of pair rows gives the same floats, to the bit (signed zeros too), as adding each token's
+    # bigram row to its row: in batches of any size, with and without the stored token table, across table
+    # resets and growth; there are at most two pairs per bigram (a word's key and its name key)
+    texts = list(train_frame["text"][:2000]) + EDGE_TEXTS + ["he hit me", "hit me he hit", "she said he is not"]
+    small = TokenScorer(stored._scorer.words, stored._scorer.chars, stored.coef, max_tokens=500)
+    for scorer, size in ((stored._scorer, 256), (small, 97), (_lazy(stored._scorer), 1)):
+        bigram_of = {pair: b for b, pair in enumerate(zip(scorer._bigram_left.tolist(),
+                                                            scorer._bigram_right.tolist()))}
+        for start in range(0, len(texts), size):
+            batch = scorer.read(texts[start:start + size])
+            expected = _per_token_by_definition(scorer, batch, bigram_of)
+            np.testing.assert_array_equal(batch.per_token.view(np.int64), expected.view(np.int64))
+        assert 0 < scorer._n_pairs <= 2 * len(bigram_of) and len(scorer._keys) + scorer._n_pairs <= len(scorer._rows)
+
+
 def test_generic_block_path_scores_like_the_token_scorer(stored, held_out):
     generic = pickle.loads(pickle.dumps(stored))
     generic._scorer = None  # the per-text analyzer path every format can use
