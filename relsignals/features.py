@@ -796,13 +796,18 @@ class TokenScorer:
         return self._per_gram
 
 
+_MIX, _SPREAD = np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multipliers of _IntMap
+
+
 class _IntMap:
     """A hash map from distinct keys to int64 values, queried and filled in bulk.
 
     A key is one int64 word from each of one or more arrays (its last word never -1, which
     marks an empty slot). Open addressing with linear probing, all in numpy: a batch of
     lookups or inserts is a few vectorised passes, much faster than a binary search over a
-    sorted array. The table stays at most half full, growing fourfold past that.
+    sorted array. The table stays at most half full, growing fourfold past that. A slot is
+    one row of the key's words and its value, so a probe is one gather, which touches one
+    cache line per key rather than one per word and one for the value.
     """
 
     def __init__(self, *words: np.ndarray, values: np.ndarray | None = None):
@@ -814,58 +819,65 @@ class _IntMap:
     def _allocate(self, n_words: int, n_keys: int) -> None:
         bits = max(4, int(np.ceil(np.log2(4 * n_keys + 1))))
         self._shift, self._mask = np.uint64(64 - bits), (1 << bits) - 1
-        self._keys = [np.full(1 << bits, -1, dtype=np.int64) for _ in range(n_words)]
-        self._values = np.zeros(1 << bits, dtype=np.int64)
+        self._table = np.full((1 << bits, n_words + 1), -1, dtype=np.int64)  # per slot: the key's words, its value
 
     def add(self, words: Sequence[np.ndarray], values: np.ndarray) -> None:
         """Add distinct keys that are not in the map yet, with their values."""
-        if 2 * (self._size + len(values)) > len(self._values):  # rebuilt bigger, with every key
-            kept = np.flatnonzero(self._keys[-1] != -1)
-            words = [np.concatenate([table[kept], new]) for table, new in zip(self._keys, words)]
-            values = np.concatenate([self._values[kept], values])
+        table = self._table
+        if 2 * (self._size + len(values)) > len(table):  # rebuilt bigger, with every key
+            kept = table[table[:, -2] != -1]
+            words = [np.concatenate([kept[:, i], new]) for i, new in enumerate(words)]
+            values = np.concatenate([kept[:, -1], values])
             self._size = 0
             self._allocate(len(words), len(values))
+            table = self._table
         slots, pending = self._slot(words), np.arange(len(values))
+        *key_columns, value = table.T  # views of the table's columns
         while pending.size:  # each round, one key takes each free slot wanted; the others probe on
             at = slots[pending]
-            free = self._keys[-1][at] == -1
-            self._values[at[free]] = pending[free]  # a bid for the slot: one of them is kept
-            won = free & (self._values[at] == pending)
-            for table, word in zip(self._keys, words):
-                table[at[won]] = word[pending[won]]
-            self._values[at[won]] = values[pending[won]]
+            free = key_columns[-1][at] == -1
+            value[at[free]] = pending[free]  # a bid for the slot: one of them is kept
+            won = free & (value[at] == pending)
+            for column, word in zip(key_columns, words):
+                column[at[won]] = word[pending[won]]
+            value[at[won]] = values[pending[won]]
             pending = pending[~won]
             slots[pending] = (slots[pending] + 1) & self._mask
         self._size += len(values)
 
     def _slot(self, words: Sequence[np.ndarray]) -> np.ndarray:
+        """Each key's first slot: its words mixed, then spread over the table (in place, on uint64 views of int64)."""
+        first, *others = (np.asarray(word, dtype=np.int64).view(np.uint64) for word in words)
+        factors = [_MIX] * len(others) + [_SPREAD]
         with np.errstate(over="ignore"):
-            mixed = words[0].astype(np.uint64)
-            for word in words[1:]:
-                mixed = mixed * np.uint64(0xC2B2AE3D27D4EB4F) ^ word.astype(np.uint64)
-            return ((mixed * np.uint64(0x9E3779B97F4A7C15)) >> self._shift).astype(np.int64)
+            mixed = first * factors[0]
+            for word, factor in zip(others, factors[1:]):
+                np.bitwise_xor(mixed, word, out=mixed)
+                np.multiply(mixed, factor, out=mixed)
+        return np.right_shift(mixed, self._shift, out=mixed).view(np.int64)
 
-    def _probe(self, slots: np.ndarray, words: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """Whether each slot holds its query key, and whether it holds a key at all."""
-        last = self._keys[-1][slots]
+    def _probe(self, slots: np.ndarray, words: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Whether each slot holds its query key, whether it holds a key at all, and its value."""
+        found = self._table.take(slots, axis=0)
+        last = found[:, -2]
         full = last != -1
         hit = last == words[-1]
         hit &= full  # a query whose last word is -1 is never found
-        for table, word in zip(self._keys[:-1], words[:-1]):
-            hit &= table[slots] == word
-        return hit, full
+        for i, word in enumerate(words[:-1]):
+            hit &= found[:, i] == word
+        return hit, full, found[:, -1]
 
     def get(self, *words: np.ndarray) -> np.ndarray:
         """The value of each query key (one array per key word), or -1 where it is absent."""
         slots = self._slot(words)
-        hit, full = self._probe(slots, words)
-        out = np.where(hit, self._values[slots], -1)
+        hit, full, value = self._probe(slots, words)
+        out = np.where(hit, value, -1)
         full &= ~hit
         todo = np.flatnonzero(full)  # the first probe done for all at once, without gathers
         while todo.size:
             at = slots[todo] = (slots[todo] + 1) & self._mask
-            hit, full = self._probe(at, [word[todo] for word in words])
-            out[todo[hit]] = self._values[at[hit]]
+            hit, full, value = self._probe(at, [word[todo] for word in words])
+            out[todo[hit]] = value[hit]
             full &= ~hit
             todo = todo[full]
         return out

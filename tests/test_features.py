@@ -301,7 +301,7 @@ def test_int_map_grows_by_batch_inserts_and_compares_every_key_word():
         queries = known + [(a, b + 1) for a, b in known[:500]] + [(a + 1, b) for a, b in known[:500]] + [(42, -1)]
         got = table.get(np.array([q[0] for q in queries], dtype=np.int64), np.array([q[1] for q in queries]))
         assert got.tolist() == [expected.get(q, -1) for q in queries]
-    assert len(table._values) <= 4 * 4 * len(expected)  # at most half full after a resize, a quarter before
+    assert len(table._table) <= 4 * 4 * len(expected)  # at most half full after a resize, a quarter before
 
 
 def _folded_batches(texts, size=256):
@@ -392,7 +392,7 @@ def test_numpy_and_split_reads_give_the_same_chunks_and_rows(stored, train_frame
                 monkeypatch.setattr("relsignals.features._NUMPY_MIN_CHARS", threshold)
                 before = scorer._chunk_map
                 reads.append(scorer.read(texts))
-                resets += scorer is scorers[0] and scorer._chunk_map is not before and len(before._values) > 16
+                resets += scorer is scorers[0] and scorer._chunk_map is not before and len(before._table) > 16
             for got, expected in zip(reads[0], reads[1]):
                 np.testing.assert_array_equal(got, expected)
             assert scorers[0]._chunk_id == scorers[1]._chunk_id and scorers[0]._tid == scorers[1]._tid
