@@ -420,8 +420,7 @@ class TokenBatch(NamedTuple):
 
     def word_counts(self) -> np.ndarray:
         """Per text, its word keys (rows past the clause and sentence ends): :func:`word_counts`, from the batch."""
-        words = _words_before(self.ids)
-        return words[self.starts + self.lengths] - words[self.starts]
+        return _words_in(self.ids, self.starts, self.starts + self.lengths)
 
 
 class TokenScorer:
@@ -621,14 +620,14 @@ class TokenScorer:
         negator_at = np.flatnonzero(self._negators[ids])
         if not negator_at.size:
             return ids
-        ends_seen = np.cumsum(self._stops[ids])  # scope ends (negators among them) up to each token
         text_end = (starts + lengths)[np.searchsorted(starts, negator_at, side="right") - 1]
         after = negator_at[:, None] + np.arange(1, _NEGATION_WINDOW + 1)  # the tokens a negator could reach
         inside = after < text_end[:, None]
-        # in scope: no scope ends after the negator, up to and including the token (a negator is one)
-        scoped = after[inside & (ends_seen[np.where(inside, after, 0)] == ends_seen[negator_at, None])]
+        # in scope: no scope end (a negator is one) after the negator, up to and including the token, in its text
+        ends = self._stops[ids[np.where(inside, after, 0)]] | ~inside
+        scoped = after[~np.logical_or.accumulate(ends, axis=1)]
         rows = ids[scoped]
-        unseen = np.unique(rows[self._negated[rows] < 0]).tolist()
+        unseen = sorted(set(rows[self._negated[rows] < 0].tolist()))  # few; np.unique would import numpy.ma
         if unseen:
             marked = ["~" + self._keys[r] for r in unseen]
             self._add_missing(set(marked).difference(self._tid))
@@ -892,18 +891,18 @@ def _sentence_runs(ids: np.ndarray, starts: np.ndarray,
     then the runs' starts and lengths. Sentence ends are table row 1.
     """
     total = len(ids)
-    ends = np.flatnonzero(ids == 1)
+    markers = _markers(ids)
+    ends = markers[ids[markers] == 1]
     owner_of_end = np.searchsorted(starts, ends, side="right") - 1
-    cuts = ends[chosen[owner_of_end]] + 1
-    run_starts = np.unique(np.concatenate([starts, cuts]))
-    run_starts = run_starts[run_starts < total]
-    run_lengths = np.diff(np.append(run_starts, total))
+    cut = np.zeros(total + 1, dtype=bool)  # where runs start: at each text and after each chosen sentence end
+    cut[starts] = cut[ends[chosen[owner_of_end]] + 1] = True
+    run_starts = np.flatnonzero(cut[:total])
+    run_ends = np.append(run_starts[1:], total)
     owner = np.searchsorted(starts, run_starts, side="right") - 1
-    words = _words_before(ids)
-    sentence = chosen[owner] & (words[run_starts + run_lengths] - words[run_starts] >= MIN_SENTENCE_WORDS)
+    sentence = chosen[owner] & (_words_in(ids, run_starts, run_ends, markers) >= MIN_SENTENCE_WORDS)
     enough = np.bincount(owner[sentence], minlength=len(starts)) >= 2
     owner = np.where(sentence & enough[owner], owner, -1)
-    return owner, run_starts, run_lengths
+    return owner, run_starts, run_ends - run_starts
 
 
 def run_starts(values: np.ndarray) -> np.ndarray:
@@ -911,9 +910,19 @@ def run_starts(values: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
 
 
-def _words_before(ids: np.ndarray) -> np.ndarray:
-    """The number of word keys (rows past the clause and sentence ends) before each position, and in all."""
-    return np.concatenate([[0], np.cumsum(ids > 1)])
+def _markers(ids: np.ndarray) -> np.ndarray:
+    """Where the clause and sentence ends (rows 0 and 1) are: about one token in nine."""
+    return np.flatnonzero(ids <= 1)
+
+
+def _words_in(ids: np.ndarray, starts: np.ndarray, ends: np.ndarray, markers: np.ndarray | None = None) -> np.ndarray:
+    """The number of word keys (rows past the clause and sentence ends) from each start to its end.
+
+    Counted from where the ends are (``markers``, :func:`_markers`): cheaper than a running
+    count over every token.
+    """
+    markers = _markers(ids) if markers is None else markers
+    return ends - starts - (np.searchsorted(markers, ends) - np.searchsorted(markers, starts))
 
 
 def _segment_sums(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:

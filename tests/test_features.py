@@ -264,6 +264,49 @@ def test_pair_rows_give_each_token_its_row_plus_its_bigrams_bit_for_bit(stored, 
         assert 0 < scorer._n_pairs <= 2 * len(bigram_of) and len(scorer._keys) + scorer._n_pairs <= len(scorer._rows)
 
 
+def _sentence_runs_by_definition(ids, starts, lengths, chosen):
+    """The runs of :func:`_sentence_runs`, text by text in Python: a chosen text cut after each sentence end, its
+    runs of two words or more scored when there are two or more of them; any other text one run."""
+    from relsignals.features import MIN_SENTENCE_WORDS
+
+    owners, run_starts, run_lengths = [], [], []
+    for text, (start, length) in enumerate(zip(starts.tolist(), lengths.tolist())):
+        if not length:
+            continue
+        cuts = [start] + [t + 1 for t in range(start, start + length - 1) if chosen[text] and ids[t] == 1]
+        ends = [*cuts[1:], start + length]
+        words = [sum(ids[t] > 1 for t in range(a, b)) for a, b in zip(cuts, ends)]
+        sentence = [chosen[text] and n >= MIN_SENTENCE_WORDS for n in words]
+        owners += [text if is_one and sum(sentence) >= 2 else -1 for is_one in sentence]
+        run_starts += cuts
+        run_lengths += [b - a for a, b in zip(cuts, ends)]
+    return [owners, run_starts, run_lengths]
+
+
+def test_sentence_runs_cut_the_chosen_texts_after_each_sentence_end(stored, train_frame):
+    from relsignals.features import _sentence_runs
+
+    texts = list(train_frame["text"][:1500]) + EDGE_TEXTS[:-2] + ["he left. ! ?", "a b. c d. e", "x. y z.", "", ""]
+    rng = np.random.default_rng(0)
+    for start in range(0, len(texts), 256):
+        batch = stored._scorer.read(texts[start:start + 256])
+        n = len(batch.starts)
+        for chosen in (rng.random(n) < 0.6, np.ones(n, dtype=bool), np.zeros(n, dtype=bool)):
+            got = [part.tolist() for part in _sentence_runs(batch.ids, batch.starts, chosen)]
+            assert got == _sentence_runs_by_definition(batch.ids.tolist(), batch.starts, batch.lengths, chosen)
+
+
+def test_scoring_never_imports_numpy_ma():
+    # np.unique without return_index imports numpy.ma on first use (about 9 ms): serving has no need of it
+    import subprocess
+    import sys
+
+    code = ("import sys; from relsignals import classify_many; "
+            "classify_many(['he never hit me. But he yells', 'not ok, not at all', '']); "
+            "print('numpy.ma' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
 def test_generic_block_path_scores_like_the_token_scorer(stored, held_out):
     generic = pickle.loads(pickle.dumps(stored))
     generic._scorer = None  # the per-text analyzer path every format can use
