@@ -40,6 +40,7 @@ _CANONICAL_TOKENS = {word: form for word, form in _CANONICAL.items() if " " not 
 # opens with the space the lookbehind needs anyway: a scan for " " and a capital beats one for a capital.
 _CAPITALISED = re.compile(r" [A-Z](?<=[a-z0-9,;:)] [A-Z])[a-z]+\b(?! [A-Z])")
 _KEY_CACHE_MAX = 200_000
+_PAIR_BLOCK = 4096  # pair rows made this many at a time (TokenScorer._add_pairs)
 _chunk_cache: dict[str, tuple[str, ...]] = {}
 _LINE_BREAK = " \x00 "  # a line break ends a sentence; split() would drop it, so it becomes this chunk
 _LINE_BREAK_CHUNK = _LINE_BREAK.strip()
@@ -695,11 +696,14 @@ class TokenScorer:
             return
         owner = np.repeat(rows, counts)
         bigram = np.repeat(first - (np.cumsum(counts) - counts), counts) + np.arange(total)
-        made = self._rows.take(owner, axis=0)
-        made += self._bigram_rows.take(bigram, axis=0)  # x + 0.0 is x but for -0.0, which no char sum is
         self._make_room(len(self._keys), self._n_pairs + total)
         end = len(self._rows) - self._n_pairs
-        self._rows[end - total:end] = made  # pair k is row -1 - k: the new pairs, the last one first
+        made = self._rows[end - total:end]  # pair k is row -1 - k: the new pairs, the last one first
+        # written in place, with no temporary as big as the pairs (fresh pages cost more than the adding):
+        # "clip" (owner is in range) from rows that made does not overlap lets take write into made itself
+        self._rows[:len(self._keys)].take(owner, axis=0, out=made, mode="clip")
+        for at in range(0, total, _PAIR_BLOCK):  # x + 0.0 is x but for -0.0, which no char sum is
+            made[at:at + _PAIR_BLOCK] += self._bigram_rows.take(bigram[at:at + _PAIR_BLOCK], axis=0)
         numbers = np.arange(self._n_pairs + total - 1, self._n_pairs - 1, -1)
         self._pairs.add([owner * self._n_word_ids + self._bigram_right[bigram]], numbers)
         self._n_pairs += total
