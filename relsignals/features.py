@@ -41,6 +41,7 @@ _CANONICAL_TOKENS = {word: form for word, form in _CANONICAL.items() if " " not 
 # _name_ends finds the same names in ASCII bytes.
 _CAPITALISED = re.compile(r" [A-Z](?<=[a-z0-9,;:)] [A-Z])[a-z]+\b(?! [A-Z])")
 _KEY_CACHE_MAX = 200_000
+_PAIR_BLOCK = 4096  # pair rows made this many at a time (TokenScorer._add_pairs)
 _chunk_cache: dict[str, tuple[str, ...]] = {}
 _LINE_BREAK = " \x00 "  # a line break ends a sentence; split() would drop it, so it becomes this chunk
 _LINE_BREAK_CHUNK = _LINE_BREAK.strip()
@@ -528,8 +529,7 @@ class TokenBatch(NamedTuple):
 
     def word_counts(self) -> np.ndarray:
         """Per text, its word keys (rows past the clause and sentence ends): :func:`word_counts`, from the batch."""
-        words = _words_before(self.ids)
-        return words[self.starts + self.lengths] - words[self.starts]
+        return _words_in(self.ids, self.starts, self.starts + self.lengths)
 
 
 class TokenScorer:
@@ -540,6 +540,8 @@ class TokenScorer:
     row of a token holds, per block, the sum of ``idf * coef`` over the token's features
     and the sum of ``idf**2``; it is filled the first time the token is seen and
     cleared when it reaches ``max_tokens`` rows, which bounds memory on endless input.
+    With each row come its pair rows, the row plus each word bigram its word opens
+    (:meth:`_add_pairs`; at most twice as many as the model has bigrams).
     Whitespace chunks map to their tokens' rows through a second table, cleared with it,
     so a batch is read with a few numpy passes (:meth:`read`): the chunks are found in the
     batch's bytes and looked up in a numpy hash map of the chunks seen (:func:`byte_chunks`;
@@ -553,7 +555,7 @@ class TokenScorer:
 
     PREFILL_MIN_CHUNKS = 64
 
-    _TABLES = ("_tid", "_keys", "_rows", "_wid", "_stops", "_negators", "_negated", "_bits",
+    _TABLES = ("_tid", "_keys", "_rows", "_wid", "_stops", "_negators", "_negated", "_bits", "_pairs", "_n_pairs",
                "_chunk_id", "_chunk_map", "_chunk_start", "_chunk_len", "_chunk_rows", "_prefilled")
 
     def __init__(self, words: dict[str, Any], chars: dict[str, Any], coef: np.ndarray, max_tokens: int = 100_000):
@@ -568,10 +570,11 @@ class TokenScorer:
         pairs = words.get("bigram_pairs")  # stored by export() (when no extra ids are needed): fast loading
         pairs, self._extra_word_ids = (pairs, {}) if pairs is not None else bigram_pairs(self._vocabulary)
         self._n_word_ids = n_words + len(self._extra_word_ids)
-        self._bigrams = _IntMap(pairs[:, 1] * self._n_word_ids + pairs[:, 2])
-        cols = pairs[:, 0]
-        bigram_rows = np.hstack([self._word_idf[cols, None] * coef[cols], self._word_idf[cols, None] ** 2])
-        self._bigram_rows = np.vstack([np.zeros((1, bigram_rows.shape[1])), bigram_rows])  # row 0: no bigram
+        pairs = pairs[np.argsort(pairs[:, 1], kind="stable")]  # by first word: a word's bigrams side by side
+        self._bigram_left, self._bigram_right, cols = pairs[:, 1], pairs[:, 2], pairs[:, 0]
+        # a bigram's word block values, then zeros for the char block: a pair row adds them whole (_add_pairs)
+        self._bigram_rows = np.hstack([self._word_idf[cols, None] * coef[cols], self._word_idf[cols, None] ** 2,
+                                       np.zeros((len(cols), self._n_labels + 1))])
         self._n_words = n_words
         self._per_gram: np.ndarray | None = None
         self._lock = threading.Lock()  # the tables grow while scoring; threads take turns
@@ -591,8 +594,11 @@ class TokenScorer:
         # the two ends are rows 0 and 1: they add nothing, break word bigrams and end a negation's scope
         self._tid: dict[str, int] = {_CLAUSE_END: 0, _SENTENCE_END: 1}
         self._keys = [_CLAUSE_END, _SENTENCE_END]
-        # [word sums, word sq, char sums, char sq] per row; rows past len(_keys) are spare room for new ones
+        # [word sums, word sq, char sums, char sq] per row; rows past len(_keys) are spare room for new ones,
+        # and the last _n_pairs rows are pair rows (_add_pairs), pair k at row -1 - k
         self._rows = np.zeros((2, 2 * self._n_labels + 2))
+        self._pairs = _IntMap(np.zeros(0, dtype=np.int64))  # (row, next word id) -> its pair number k
+        self._n_pairs = 0
         self._wid = np.full(2, -1, dtype=np.int64)
         self._stops = np.ones(2, dtype=bool)  # rows that end a negation's scope
         self._negators = np.zeros(2, dtype=bool)
@@ -722,14 +728,14 @@ class TokenScorer:
         negator_at = np.flatnonzero(self._negators[ids])
         if not negator_at.size:
             return ids
-        ends_seen = np.cumsum(self._stops[ids])  # scope ends (negators among them) up to each token
         text_end = (starts + lengths)[np.searchsorted(starts, negator_at, side="right") - 1]
         after = negator_at[:, None] + np.arange(1, _NEGATION_WINDOW + 1)  # the tokens a negator could reach
         inside = after < text_end[:, None]
-        # in scope: no scope ends after the negator, up to and including the token (a negator is one)
-        scoped = after[inside & (ends_seen[np.where(inside, after, 0)] == ends_seen[negator_at, None])]
+        # in scope: no scope end (a negator is one) after the negator, up to and including the token, in its text
+        ends = self._stops[ids[np.where(inside, after, 0)]] | ~inside
+        scoped = after[~np.logical_or.accumulate(ends, axis=1)]
         rows = ids[scoped]
-        unseen = np.unique(rows[self._negated[rows] < 0]).tolist()
+        unseen = sorted(set(rows[self._negated[rows] < 0].tolist()))  # few; np.unique would import numpy.ma
         if unseen:
             marked = ["~" + self._keys[r] for r in unseen]
             self._add_missing(set(marked).difference(self._tid))
@@ -769,19 +775,56 @@ class TokenScorer:
         """Each token's table row, plus the row of the word bigram it starts (inside its own text).
 
         Any run of a text's tokens then sums to the run's features: a bigram never spans a
-        clause or sentence end, whose keys have no word id.
+        clause or sentence end, whose keys have no word id. A token that starts a bigram reads
+        its pair row (:meth:`_add_pairs`), which holds that sum already: one gather per batch.
         """
-        per_token = self._rows.take(ids, axis=0)  # take: far faster than fancy indexing for rows
-        if len(ids) < 2:
-            return per_token
-        wid = self._wid[ids]
-        known = (wid[:-1] >= 0) & (wid[1:] >= 0)
-        known[(starts + lengths - 1)[lengths > 0][:-1]] = False  # the last token of a text starts no bigram
-        at = np.flatnonzero(known)
-        bigram = np.zeros(len(ids), dtype=np.int64)  # per token, 1 + the row of the bigram it starts (0: none)
-        bigram[at] = self._bigrams.get(wid[at] * self._n_word_ids + wid[at + 1]) + 1
-        per_token[:, :self._n_labels + 1] += self._bigram_rows.take(bigram, axis=0)  # adding 0.0 changes nothing
-        return per_token
+        rows = ids.copy()
+        if len(ids) > 1:
+            wid = self._wid[ids]
+            known = (wid[:-1] >= 0) & (wid[1:] >= 0)
+            known[(starts + lengths - 1)[lengths > 0][:-1]] = False  # the last token of a text starts no bigram
+            at = np.flatnonzero(known)
+            pair = self._pairs.get(ids[at] * self._n_word_ids + wid[at + 1])
+            rows[at[pair >= 0]] = ~pair[pair >= 0]  # pair k is row -1 - k
+        return self._rows.take(rows, axis=0)  # take: far faster than fancy indexing for rows
+
+    def _add_pairs(self, rows: np.ndarray, wid: np.ndarray) -> None:
+        """Add the pair rows of new table rows (``wid``: their word ids): one per bigram that opens with the word,
+        the row plus the bigram's row, keyed by the row and the bigram's second word.
+
+        Adding them once here costs far less than adding bigram rows to each batch's tokens,
+        and gives the same floats. A word has two keys at most (``word``, ``word^``), so there
+        are at most twice as many pairs as bigrams.
+        """
+        first = np.searchsorted(self._bigram_left, wid, side="left")  # a word's bigrams: first to last - 1
+        counts = np.searchsorted(self._bigram_left, wid, side="right") - first
+        total = int(counts.sum())
+        if not total:
+            return
+        owner = np.repeat(rows, counts)
+        bigram = np.repeat(first - (np.cumsum(counts) - counts), counts) + np.arange(total)
+        self._make_room(len(self._keys), self._n_pairs + total)
+        end = len(self._rows) - self._n_pairs
+        made = self._rows[end - total:end]  # pair k is row -1 - k: the new pairs, the last one first
+        # written in place, with no temporary as big as the pairs (fresh pages cost more than the adding):
+        # "clip" (owner is in range) from rows that made does not overlap lets take write into made itself
+        self._rows[:len(self._keys)].take(owner, axis=0, out=made, mode="clip")
+        for at in range(0, total, _PAIR_BLOCK):  # x + 0.0 is x but for -0.0, which no char sum is
+            made[at:at + _PAIR_BLOCK] += self._bigram_rows.take(bigram[at:at + _PAIR_BLOCK], axis=0)
+        numbers = np.arange(self._n_pairs + total - 1, self._n_pairs - 1, -1)
+        self._pairs.add([owner * self._n_word_ids + self._bigram_right[bigram]], numbers)
+        self._n_pairs += total
+
+    def _make_room(self, n_rows: int, n_pairs: int) -> None:
+        """Grow the table to hold ``n_rows`` table rows at its start and ``n_pairs`` pair rows at its end, keeping
+        the rows it has; by half more than that, so adding a few rows per batch copies little."""
+        size = len(self._rows)
+        if n_rows + n_pairs <= size:
+            return
+        grown = np.zeros((max(n_rows + n_pairs, size) * 3 // 2, self._rows.shape[1]))
+        grown[:len(self._keys)] = self._rows[:len(self._keys)]
+        grown[len(grown) - self._n_pairs:] = self._rows[size - self._n_pairs:]
+        self._rows = grown
 
     def _linear(self, totals: np.ndarray) -> np.ndarray:
         n = self._n_labels
@@ -837,10 +880,7 @@ class TokenScorer:
         if self._extra_word_ids:
             wid[~has_word] = [self._extra_word_ids.get(w, -1) for w in compress(words, (~has_word).tolist())]
         start = len(self._tid)
-        if start + len(new) > len(self._rows):  # grow by half or more: adding a few rows per batch copies little
-            grown = np.zeros((max(start + len(new), len(self._rows) * 3 // 2), self._rows.shape[1]))
-            grown[:start] = self._rows[:start]
-            self._rows = grown
+        self._make_room(start + len(new), self._n_pairs)
         self._rows[start:start + len(new)] = rows
         self._tid.update(zip(new, range(start, start + len(new))))
         self._keys.extend(new)
@@ -851,6 +891,7 @@ class TokenScorer:
                       | np.fromiter(map("but".__eq__, new), dtype=bool, count=len(new)))
         self._stops = np.concatenate([self._stops, ends_scope])
         self._negated = np.concatenate([self._negated, np.full(len(new), -1, dtype=np.int64)])
+        self._add_pairs(np.arange(start, start + len(new)), wid)
 
     def _char_values(self) -> np.ndarray:
         """Per label, each char n-gram's ``idf * coef``, then each one's ``idf**2``: shape ``(n_labels + 1, n_grams)``.
@@ -865,13 +906,18 @@ class TokenScorer:
         return self._per_gram
 
 
+_MIX, _SPREAD = np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multipliers of _IntMap
+
+
 class _IntMap:
     """A hash map from distinct keys to int64 values, queried and filled in bulk.
 
     A key is one int64 word from each of one or more arrays (its last word never -1, which
     marks an empty slot). Open addressing with linear probing, all in numpy: a batch of
     lookups or inserts is a few vectorised passes, much faster than a binary search over a
-    sorted array. The table stays at most half full, growing fourfold past that.
+    sorted array. The table stays at most half full, growing fourfold past that. A slot is
+    one row of the key's words and its value, so a probe is one gather, which touches one
+    cache line per key rather than one per word and one for the value.
     """
 
     def __init__(self, *words: np.ndarray, values: np.ndarray | None = None):
@@ -883,58 +929,65 @@ class _IntMap:
     def _allocate(self, n_words: int, n_keys: int) -> None:
         bits = max(4, int(np.ceil(np.log2(4 * n_keys + 1))))
         self._shift, self._mask = np.uint64(64 - bits), (1 << bits) - 1
-        self._keys = [np.full(1 << bits, -1, dtype=np.int64) for _ in range(n_words)]
-        self._values = np.zeros(1 << bits, dtype=np.int64)
+        self._table = np.full((1 << bits, n_words + 1), -1, dtype=np.int64)  # per slot: the key's words, its value
 
     def add(self, words: Sequence[np.ndarray], values: np.ndarray) -> None:
         """Add distinct keys that are not in the map yet, with their values."""
-        if 2 * (self._size + len(values)) > len(self._values):  # rebuilt bigger, with every key
-            kept = np.flatnonzero(self._keys[-1] != -1)
-            words = [np.concatenate([table[kept], new]) for table, new in zip(self._keys, words)]
-            values = np.concatenate([self._values[kept], values])
+        table = self._table
+        if 2 * (self._size + len(values)) > len(table):  # rebuilt bigger, with every key
+            kept = table[table[:, -2] != -1]
+            words = [np.concatenate([kept[:, i], new]) for i, new in enumerate(words)]
+            values = np.concatenate([kept[:, -1], values])
             self._size = 0
             self._allocate(len(words), len(values))
+            table = self._table
         slots, pending = self._slot(words), np.arange(len(values))
+        *key_columns, value = table.T  # views of the table's columns
         while pending.size:  # each round, one key takes each free slot wanted; the others probe on
             at = slots[pending]
-            free = self._keys[-1][at] == -1
-            self._values[at[free]] = pending[free]  # a bid for the slot: one of them is kept
-            won = free & (self._values[at] == pending)
-            for table, word in zip(self._keys, words):
-                table[at[won]] = word[pending[won]]
-            self._values[at[won]] = values[pending[won]]
+            free = key_columns[-1][at] == -1
+            value[at[free]] = pending[free]  # a bid for the slot: one of them is kept
+            won = free & (value[at] == pending)
+            for column, word in zip(key_columns, words):
+                column[at[won]] = word[pending[won]]
+            value[at[won]] = values[pending[won]]
             pending = pending[~won]
             slots[pending] = (slots[pending] + 1) & self._mask
         self._size += len(values)
 
     def _slot(self, words: Sequence[np.ndarray]) -> np.ndarray:
+        """Each key's first slot: its words mixed, then spread over the table (in place, on uint64 views of int64)."""
+        first, *others = (np.asarray(word, dtype=np.int64).view(np.uint64) for word in words)
+        factors = [_MIX] * len(others) + [_SPREAD]
         with np.errstate(over="ignore"):
-            mixed = words[0].astype(np.uint64)
-            for word in words[1:]:
-                mixed = mixed * np.uint64(0xC2B2AE3D27D4EB4F) ^ word.astype(np.uint64)
-            return ((mixed * np.uint64(0x9E3779B97F4A7C15)) >> self._shift).astype(np.int64)
+            mixed = first * factors[0]
+            for word, factor in zip(others, factors[1:]):
+                np.bitwise_xor(mixed, word, out=mixed)
+                np.multiply(mixed, factor, out=mixed)
+        return np.right_shift(mixed, self._shift, out=mixed).view(np.int64)
 
-    def _probe(self, slots: np.ndarray, words: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """Whether each slot holds its query key, and whether it holds a key at all."""
-        last = self._keys[-1][slots]
+    def _probe(self, slots: np.ndarray, words: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Whether each slot holds its query key, whether it holds a key at all, and its value."""
+        found = self._table.take(slots, axis=0)
+        last = found[:, -2]
         full = last != -1
         hit = last == words[-1]
         hit &= full  # a query whose last word is -1 is never found
-        for table, word in zip(self._keys[:-1], words[:-1]):
-            hit &= table[slots] == word
-        return hit, full
+        for i, word in enumerate(words[:-1]):
+            hit &= found[:, i] == word
+        return hit, full, found[:, -1]
 
     def get(self, *words: np.ndarray) -> np.ndarray:
         """The value of each query key (one array per key word), or -1 where it is absent."""
         slots = self._slot(words)
-        hit, full = self._probe(slots, words)
-        out = np.where(hit, self._values[slots], -1)
+        hit, full, value = self._probe(slots, words)
+        out = np.where(hit, value, -1)
         full &= ~hit
         todo = np.flatnonzero(full)  # the first probe done for all at once, without gathers
         while todo.size:
             at = slots[todo] = (slots[todo] + 1) & self._mask
-            hit, full = self._probe(at, [word[todo] for word in words])
-            out[todo[hit]] = self._values[at[hit]]
+            hit, full, value = self._probe(at, [word[todo] for word in words])
+            out[todo[hit]] = value[hit]
             full &= ~hit
             todo = todo[full]
         return out
@@ -949,18 +1002,18 @@ def _sentence_runs(ids: np.ndarray, starts: np.ndarray,
     then the runs' starts and lengths. Sentence ends are table row 1.
     """
     total = len(ids)
-    ends = np.flatnonzero(ids == 1)
+    markers = _markers(ids)
+    ends = markers[ids[markers] == 1]
     owner_of_end = np.searchsorted(starts, ends, side="right") - 1
-    cuts = ends[chosen[owner_of_end]] + 1
-    run_starts = np.unique(np.concatenate([starts, cuts]))
-    run_starts = run_starts[run_starts < total]
-    run_lengths = np.diff(np.append(run_starts, total))
+    cut = np.zeros(total + 1, dtype=bool)  # where runs start: at each text and after each chosen sentence end
+    cut[starts] = cut[ends[chosen[owner_of_end]] + 1] = True
+    run_starts = np.flatnonzero(cut[:total])
+    run_ends = np.append(run_starts[1:], total)
     owner = np.searchsorted(starts, run_starts, side="right") - 1
-    words = _words_before(ids)
-    sentence = chosen[owner] & (words[run_starts + run_lengths] - words[run_starts] >= MIN_SENTENCE_WORDS)
+    sentence = chosen[owner] & (_words_in(ids, run_starts, run_ends, markers) >= MIN_SENTENCE_WORDS)
     enough = np.bincount(owner[sentence], minlength=len(starts)) >= 2
     owner = np.where(sentence & enough[owner], owner, -1)
-    return owner, run_starts, run_lengths
+    return owner, run_starts, run_ends - run_starts
 
 
 def run_starts(values: np.ndarray) -> np.ndarray:
@@ -968,9 +1021,19 @@ def run_starts(values: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
 
 
-def _words_before(ids: np.ndarray) -> np.ndarray:
-    """The number of word keys (rows past the clause and sentence ends) before each position, and in all."""
-    return np.concatenate([[0], np.cumsum(ids > 1)])
+def _markers(ids: np.ndarray) -> np.ndarray:
+    """Where the clause and sentence ends (rows 0 and 1) are: about one token in nine."""
+    return np.flatnonzero(ids <= 1)
+
+
+def _words_in(ids: np.ndarray, starts: np.ndarray, ends: np.ndarray, markers: np.ndarray | None = None) -> np.ndarray:
+    """The number of word keys (rows past the clause and sentence ends) from each start to its end.
+
+    Counted from where the ends are (``markers``, :func:`_markers`): cheaper than a running
+    count over every token.
+    """
+    markers = _markers(ids) if markers is None else markers
+    return ends - starts - (np.searchsorted(markers, ends) - np.searchsorted(markers, starts))
 
 
 def _segment_sums(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:

@@ -237,6 +237,78 @@ def test_scorer_table_reset_and_pickle_keep_scores(stored, held_out):
     np.testing.assert_array_equal(again.scores(held_out), batch)
 
 
+def _per_token_by_definition(scorer, batch, bigram_of):
+    """Each token's table row plus, where it and the next token of its text are the words of a bigram (``bigram_of``:
+    word ids -> bigram), that bigram's word block, added token by token: how the rows were made before pair rows."""
+    n = scorer._n_labels
+    out = scorer._rows.take(batch.ids, axis=0)
+    wid = scorer._wid[batch.ids].tolist()
+    last = set((batch.starts + batch.lengths - 1).tolist())  # a text's last token starts no bigram
+    for t, pair in enumerate(zip(wid, wid[1:])):
+        if pair in bigram_of and t not in last:
+            out[t, :n + 1] += scorer._bigram_rows[bigram_of[pair], :n + 1]
+    return out
+
+
+def test_pair_rows_give_each_token_its_row_plus_its_bigrams_bit_for_bit(stored, train_frame):
+    # one gather of pair rows gives the same floats, to the bit (signed zeros too), as adding each token's
+    # bigram row to its row: in batches of any size, with and without the stored token table, across table
+    # resets and growth; there are at most two pairs per bigram (a word's key and its name key)
+    texts = list(train_frame["text"][:2000]) + EDGE_TEXTS + ["he hit me", "hit me he hit", "she said he is not"]
+    small = TokenScorer(stored._scorer.words, stored._scorer.chars, stored.coef, max_tokens=500)
+    for scorer, size in ((stored._scorer, 256), (small, 97), (_lazy(stored._scorer), 1)):
+        bigram_of = {pair: b for b, pair in enumerate(zip(scorer._bigram_left.tolist(),
+                                                            scorer._bigram_right.tolist()))}
+        for start in range(0, len(texts), size):
+            batch = scorer.read(texts[start:start + size])
+            expected = _per_token_by_definition(scorer, batch, bigram_of)
+            np.testing.assert_array_equal(batch.per_token.view(np.int64), expected.view(np.int64))
+        assert 0 < scorer._n_pairs <= 2 * len(bigram_of) and len(scorer._keys) + scorer._n_pairs <= len(scorer._rows)
+
+
+def _sentence_runs_by_definition(ids, starts, lengths, chosen):
+    """The runs of :func:`_sentence_runs`, text by text in Python: a chosen text cut after each sentence end, its
+    runs of two words or more scored when there are two or more of them; any other text one run."""
+    from relsignals.features import MIN_SENTENCE_WORDS
+
+    owners, run_starts, run_lengths = [], [], []
+    for text, (start, length) in enumerate(zip(starts.tolist(), lengths.tolist())):
+        if not length:
+            continue
+        cuts = [start] + [t + 1 for t in range(start, start + length - 1) if chosen[text] and ids[t] == 1]
+        ends = [*cuts[1:], start + length]
+        words = [sum(ids[t] > 1 for t in range(a, b)) for a, b in zip(cuts, ends)]
+        sentence = [chosen[text] and n >= MIN_SENTENCE_WORDS for n in words]
+        owners += [text if is_one and sum(sentence) >= 2 else -1 for is_one in sentence]
+        run_starts += cuts
+        run_lengths += [b - a for a, b in zip(cuts, ends)]
+    return [owners, run_starts, run_lengths]
+
+
+def test_sentence_runs_cut_the_chosen_texts_after_each_sentence_end(stored, train_frame):
+    from relsignals.features import _sentence_runs
+
+    texts = list(train_frame["text"][:1500]) + EDGE_TEXTS[:-2] + ["he left. ! ?", "a b. c d. e", "x. y z.", "", ""]
+    rng = np.random.default_rng(0)
+    for start in range(0, len(texts), 256):
+        batch = stored._scorer.read(texts[start:start + 256])
+        n = len(batch.starts)
+        for chosen in (rng.random(n) < 0.6, np.ones(n, dtype=bool), np.zeros(n, dtype=bool)):
+            got = [part.tolist() for part in _sentence_runs(batch.ids, batch.starts, chosen)]
+            assert got == _sentence_runs_by_definition(batch.ids.tolist(), batch.starts, batch.lengths, chosen)
+
+
+def test_scoring_never_imports_numpy_ma():
+    # np.unique without return_index imports numpy.ma on first use (about 9 ms): serving has no need of it
+    import subprocess
+    import sys
+
+    code = ("import sys; from relsignals import classify_many; "
+            "classify_many(['he never hit me. But he yells', 'not ok, not at all', '']); "
+            "print('numpy.ma' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
 def test_generic_block_path_scores_like_the_token_scorer(stored, held_out):
     generic = pickle.loads(pickle.dumps(stored))
     generic._scorer = None  # the per-text analyzer path every format can use
@@ -274,7 +346,7 @@ def test_int_map_grows_by_batch_inserts_and_compares_every_key_word():
         queries = known + [(a, b + 1) for a, b in known[:500]] + [(a + 1, b) for a, b in known[:500]] + [(42, -1)]
         got = table.get(np.array([q[0] for q in queries], dtype=np.int64), np.array([q[1] for q in queries]))
         assert got.tolist() == [expected.get(q, -1) for q in queries]
-    assert len(table._values) <= 4 * 4 * len(expected)  # at most half full after a resize, a quarter before
+    assert len(table._table) <= 4 * 4 * len(expected)  # at most half full after a resize, a quarter before
 
 
 def _folded_batches(texts, size=256):
@@ -365,7 +437,7 @@ def test_numpy_and_split_reads_give_the_same_chunks_and_rows(stored, train_frame
                 monkeypatch.setattr("relsignals.features._NUMPY_MIN_CHARS", threshold)
                 before = scorer._chunk_map
                 reads.append(scorer.read(texts))
-                resets += scorer is scorers[0] and scorer._chunk_map is not before and len(before._values) > 16
+                resets += scorer is scorers[0] and scorer._chunk_map is not before and len(before._table) > 16
             for got, expected in zip(reads[0], reads[1]):
                 np.testing.assert_array_equal(got, expected)
             assert scorers[0]._chunk_id == scorers[1]._chunk_id and scorers[0]._tid == scorers[1]._tid
