@@ -49,10 +49,9 @@ _TEXT_END = "\x01"  # the chunk between two texts of a batch (it gives no key)
 _TEXT_GLUE = f" {_TEXT_END} "
 
 
-@lru_cache(maxsize=_KEY_CACHE_MAX)
 def _key(token: str) -> str:
-    """The key of one raw token: its canonical who-word, ``""`` for a first name, ``|`` for a clause end,
-    ``|.`` for a sentence end (cached: a batch's new chunks hold thousands of tokens, most seen before)."""
+    """The key of one raw token: its canonical who-word, ``""`` for a first name, ``|`` for a clause
+    end, ``|.`` for a sentence end."""
     if not token[0].isalnum():
         return _SENTENCE_END if token in ".!?" else _CLAUSE_END
     name = token.endswith("^")
@@ -349,33 +348,25 @@ def chunks_keys(chunks: list[str]) -> list[tuple[str, ...]]:
     return [k if k is not None else made[c] for c, k in zip(chunks, found)]
 
 
-# A token, or the line break that :func:`_chunk_key_runs` puts between chunks.
+# A token, or the line break that :func:`_many_chunk_keys` puts between chunks.
 _TOKEN_OR_BREAK = re.compile(f"{_TOKEN.pattern}|\n")
 
 
 def _many_chunk_keys(chunks: list[str]) -> list[tuple[str, ...]]:
-    """The keys of each whitespace-free chunk (first names dropped; the line-break chunk is a sentence end)."""
-    keys, lengths = _chunk_key_runs(chunks)
-    ends = np.cumsum(lengths).tolist()
-    return [tuple(keys[start:end]) for start, end in zip([0, *ends[:-1]], ends)]
-
-
-_AS_READ = {_LINE_BREAK_CHUNK: "."}  # the line-break chunk is read as a sentence end
-
-
-def _chunk_key_runs(chunks: list[str]) -> tuple[list[str], np.ndarray]:
-    """The keys of whitespace-free chunks one after another, and how many each chunk has.
-
-    One regex scan over all the chunks (they hold no whitespace, so a line break can stand
-    between them), one :func:`_key` call per distinct token, and C-level passes for the rest:
-    no tuple per chunk for the garbage collector to count.
-    """
-    tokens = _TOKEN_OR_BREAK.findall("\n".join(map(_AS_READ.get, chunks, chunks)) + "\n")
-    key_of = {token: _key(token) for token in set(tokens)}
-    key_of["\n"] = "\n"  # the end of a chunk
-    kept = list(filter(None, map(key_of.__getitem__, tokens)))  # first names ("") dropped
-    ends = np.flatnonzero(np.fromiter(map("\n".__eq__, kept), dtype=bool, count=len(kept)))
-    return list(filter("\n".__ne__, kept)), np.diff(ends, prepend=-1) - 1
+    """The keys of each whitespace-free chunk (first names dropped; the line-break chunk is a sentence end),
+    from one regex scan over them all (chunks hold no whitespace, so a line break can stand between them)
+    and one :func:`_key` call per distinct token."""
+    key_of: dict[str, str | None] = {"\n": None}  # None: the end of a chunk
+    out: list[tuple[str, ...]] = []
+    run: list[str] = []
+    for token in _TOKEN_OR_BREAK.findall("\n".join(chunks) + "\n"):
+        key = key_of[token] if token in key_of else key_of.setdefault(token, _key(token))
+        if key is None:
+            out.append(tuple(run))
+            run = []
+        elif key:
+            run.append(key)
+    return [(_SENTENCE_END,) if c == _LINE_BREAK_CHUNK else keys for c, keys in zip(chunks, out)]
 
 
 def token_keys(text: str) -> list[str]:
@@ -685,23 +676,24 @@ class TokenScorer:
         if new:
             if not self._prefilled and len(new) >= self.PREFILL_MIN_CHUNKS:
                 self._prefill()
-            keys, lengths = _chunk_key_runs(new)  # not chunks_keys: the chunk table is the cache
-            fresh = set(keys).difference(self._tid)
+            keys = _many_chunk_keys(new)  # not chunks_keys: the chunk table is the cache, no need to keep each tuple
+            fresh = set(chain.from_iterable(keys)).difference(self._tid)
             if len(self._tid) + len(fresh) > self.max_tokens or len(self._chunk_id) + len(new) > 2 * self.max_tokens:
                 self._reset()
                 missing = range(len(ids))  # every id changed
                 chunks = texts_at(missing)
                 new = [c for c in dict.fromkeys(chunks) if c != _TEXT_END]
-                keys, lengths = _chunk_key_runs(new)
-                fresh = set(keys).difference(self._tid)
+                keys = _many_chunk_keys(new)
+                fresh = set(chain.from_iterable(keys)).difference(self._tid)
             self._add_missing(fresh)
-            self._add_chunks(new, keys, lengths)
+            self._add_chunks(new, keys)
         ids[missing] = list(map(self._chunk_id.__getitem__, chunks))
         return ids
 
-    def _add_chunks(self, chunks: list[str], keys: list[str], lengths: np.ndarray) -> None:
-        """Add chunks whose keys (all of them one after another, ``lengths`` per chunk) have table rows already."""
-        rows = np.fromiter(map(self._tid.__getitem__, keys), dtype=np.int64, count=len(keys))
+    def _add_chunks(self, chunks: list[str], keys: list[tuple[str, ...]]) -> None:
+        """Add chunks (with their keys) whose keys all have table rows already."""
+        lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+        rows = np.fromiter(map(self._tid.__getitem__, chain.from_iterable(keys)), dtype=np.int64)
         self._chunk_id.update(zip(chunks, range(len(self._chunk_id), len(self._chunk_id) + len(chunks))))
         starts = len(self._chunk_rows) + np.cumsum(lengths) - lengths
         self._chunk_start = np.concatenate([self._chunk_start, starts])
