@@ -184,7 +184,7 @@ def _chunk_mask(chunk: str) -> int:
 
 def _stem_holder(word: str) -> bool:
     """Whether a word may hold a stem, suffix or infix trigger (one C call each rules out most words)."""
-    return word.startswith(_PREFIXES) or word.endswith(_SUFFIXES) or any(part in word for part in _INFIXES)
+    return word.startswith(_PREFIXES) or word.endswith(_SUFFIXES) or _INFIX_IN(word) is not None
 
 
 def _stem_bits(word: str) -> int:
@@ -349,13 +349,9 @@ def trigger_bits_of(keys: list[str]) -> list[int]:
         return list(map(trigger_bits, keys))
     words = list(map(str.strip, keys, repeat("~^")))  # clause and sentence ends hold no trigger either way
     bits = list(map(_EXACT.get, words, repeat(0)))
-    for at in [i for i, holder in enumerate(map(_stem_holder_fast, words)) if holder]:
+    for at in [i for i, holder in enumerate(map(_stem_holder, words)) if holder]:
         bits[at] |= _stem_bits(words[at])
     return bits
-
-
-def _stem_holder_fast(word: str) -> bool:
-    return word.startswith(_PREFIXES) or word.endswith(_SUFFIXES) or _INFIX_IN(word) is not None
 
 
 def _opens(fast: re.Pattern[str], clean: str, openings: tuple[str, ...] | None) -> bool:
