@@ -62,14 +62,18 @@ def normalize(text: str) -> str:
     return flat if _single_spaced(flat) else " ".join(folded.split())
 
 
-_ASCII_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"  # what str.split takes for whitespace in ASCII, but " " and "\n"
+# What str.split takes for whitespace in ASCII: these ranges of codes, inclusive (relsignals.features finds
+# chunks in bytes with them; a test checks them against str.isspace).
+ASCII_SPACE_RANGES = ((0x09, 0x0D), (0x1C, 0x20))
+# The same characters but " " and "\n", which normalize has dealt with before it looks for these.
+_ODD_SPACES = "".join(chr(c) for low, high in ASCII_SPACE_RANGES for c in range(low, high + 1) if chr(c) not in " \n")
 
 
 def _single_spaced(flat: str) -> bool:
     """Whether a text with no line break, no two spaces in a row and no space at either end holds no other
     whitespace either, so that a split and join would give it back (a test checks :func:`normalize` on any
     string). ASCII holds few such characters; past ASCII, every one is unprintable."""
-    return not any(map(flat.__contains__, _ASCII_SPACES)) if flat.isascii() else flat.isprintable()
+    return not any(map(flat.__contains__, _ODD_SPACES)) if flat.isascii() else flat.isprintable()
 
 
 # Words that say who, not why: partner nouns and gendered pronouns map to one form

@@ -367,13 +367,13 @@ ODD_CHUNKS = [
 def test_byte_chunks_equal_split_and_their_keys_are_exact(train_frame):
     # the numpy split gives str.split()'s chunks (line breaks as their own chunk), and two short chunks
     # share a key exactly when they are the same string
-    from relsignals.features import _KEYED_BYTES, _line_breaks_marked, byte_chunks
+    from relsignals.features import _KEYED_BYTES, _UTF8, _line_breaks_marked, byte_chunks
 
     texts = list(train_frame["text"])
     strings = _folded_batches(texts) + ODD_CHUNKS + ["".join(ODD_CHUNKS), " ".join(ODD_CHUNKS), "\n".join(ODD_CHUNKS)]
     key_of: dict[tuple[int, int], str] = {}
     for folded in strings:
-        chunks = byte_chunks(folded)
+        chunks = byte_chunks(folded.encode(*_UTF8))
         assert chunks is not None
         found = chunks.texts(range(len(chunks.starts)))
         assert found == _line_breaks_marked(folded).split()
@@ -390,7 +390,7 @@ def test_byte_chunks_leave_whitespace_past_ascii_to_split():
     # str.split() whitespace is the ASCII ranges and _WIDE_SPACES, whose UTF-8 leads byte_chunks checks
     import sys
 
-    from relsignals.features import _WIDE_SPACE_LEADS, _WIDE_SPACES, _is_ascii_space, byte_chunks
+    from relsignals.features import _UTF8, _WIDE_SPACE_LEADS, _WIDE_SPACES, _is_ascii_space, byte_chunks
 
     ascii_bytes = np.arange(128, dtype=np.uint8)
     assert _is_ascii_space(ascii_bytes).tolist() == [chr(b).isspace() for b in range(128)]
@@ -399,9 +399,9 @@ def test_byte_chunks_leave_whitespace_past_ascii_to_split():
     low, high = _WIDE_SPACE_LEADS
     assert all(low <= chr(c).encode()[0] <= high for c in wide)
     for c in wide:
-        assert byte_chunks(f"a b{chr(c)}c") is None and byte_chunks(f"{chr(c)}") is None
+        assert byte_chunks(f"a b{chr(c)}c".encode()) is None and byte_chunks(chr(c).encode()) is None
     others = "".join(chr(c) for c in range(128, 0x4000) if not chr(c).isspace())
-    chunks = byte_chunks(others + " " + others[::-1])
+    chunks = byte_chunks((others + " " + others[::-1]).encode(*_UTF8))
     assert chunks is not None and chunks.texts([0, 1]) == [others, others[::-1]]
 
 
